@@ -1,0 +1,76 @@
+#pragma once
+
+#include "model/ApiError.h"
+#include "model/Types.h"
+
+#include <QObject>
+
+#include <functional>
+
+namespace sm {
+
+// A live stream of log lines (an agent's follow=true, or Docker's follow=1). Deleting it
+// closes the upstream connection.
+class LogStream : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+Q_SIGNALS:
+    void line(const QString &text);
+    // Emitted once when the stream ends; error.status == 0 for a normal end.
+    void finished(const sm::ApiError &error);
+};
+
+// The one asynchronous interface the REST API and the GUI both use. LocalBackend talks to the
+// agents and Docker on this host; RemoteBackend to a system-managerd over HTTP. Every call
+// answers exactly once through its callback, on the caller's thread, never synchronously
+// inside the call. A callback is dropped unanswered only if `context` is destroyed first.
+class Backend : public QObject {
+    Q_OBJECT
+public:
+    template <typename T> using Callback = std::function<void(Result<T>)>;
+
+    using QObject::QObject;
+    ~Backend() override = default;
+
+    virtual void containers(QObject *context, Callback<QList<ContainerInfo>> done) = 0;
+    virtual void services(QObject *context, const QString &container,
+                          Callback<QList<ServiceInfo>> done) = 0;
+    virtual void statuses(QObject *context, const QString &container,
+                          Callback<QList<ServiceStatus>> done) = 0;
+    virtual void status(QObject *context, const QString &container, const QString &service,
+                        Callback<ServiceStatus> done) = 0;
+    virtual void control(QObject *context, const QString &container, const QString &service,
+                         const QString &action, Callback<ControlResult> done) = 0;
+    virtual void logs(QObject *context, const QString &container, const QString &service,
+                      const LogQuery &query, Callback<LogChunk> done) = 0;
+    virtual void runScript(QObject *context, const QString &container, const QString &service,
+                           Callback<RunScript> done) = 0;
+    virtual void setRunScript(QObject *context, const QString &container, const QString &service,
+                              const QString &content, Callback<RunScript> done) = 0;
+    // Streams start with the last `tail` lines, then follow. The caller owns the stream.
+    virtual LogStream *followLogs(const QString &container, const QString &service, int tail) = 0;
+
+    virtual void dockerContainers(QObject *context, bool all,
+                                  Callback<QList<DockerContainer>> done) = 0;
+    virtual void dockerStatus(QObject *context, const QString &name,
+                              Callback<DockerStatus> done) = 0;
+    virtual void dockerControl(QObject *context, const QString &name, const QString &action,
+                               int timeoutSeconds, Callback<DockerControlResult> done) = 0;
+    virtual void dockerLogs(QObject *context, const QString &name, int tail,
+                            Callback<DockerLogs> done) = 0;
+    virtual LogStream *followDockerLogs(const QString &name, int tail) = 0;
+
+    virtual void health(QObject *context, Callback<Health> done) = 0;
+
+Q_SIGNALS:
+    // Live updates (from the StatusMonitor locally, from /events remotely).
+    void serviceChanged(const sm::ServiceStatus &status);
+    void agentReachabilityChanged(const QString &container, bool reachable);
+    void dockerEvent(const sm::DockerEvent &event);
+    // Whether the link to the data is alive (always true locally).
+    void connectionChanged(bool connected, const QString &description);
+};
+
+} // namespace sm

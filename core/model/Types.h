@@ -1,0 +1,128 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace sm {
+
+// One configured robot container and the Unix socket of its s6-agent.
+struct ContainerInfo {
+    QString name;
+    QString socketPath;
+    bool operator==(const ContainerInfo &) const = default;
+};
+
+// One service as listed by an agent, with its label from config (else its id).
+struct ServiceInfo {
+    QString id;
+    QString label;
+    bool operator==(const ServiceInfo &) const = default;
+};
+
+// The state of one s6 service. The first fields are the old API's; the optional ones are
+// present only when the agent reported them (older agents do not).
+struct ServiceStatus {
+    QString container;
+    QString service;
+    QString serviceLabel;
+    QString name;
+    QString raw;
+    bool isUp = false;
+    std::optional<qint64> pid;
+    std::optional<qint64> uptimeSeconds;
+    // Extended fields from this project's agent.
+    std::optional<bool> normallyUp;
+    std::optional<bool> wantUp;
+    std::optional<bool> ready;
+    std::optional<bool> paused;
+    std::optional<int> exitCode;
+    std::optional<QString> signal; // e.g. "SIGTERM"
+    std::optional<QString> since;  // ISO 8601
+    QJsonObject otherFields;       // anything else the agent sent, passed through
+
+    bool crashLooping() const { return !isUp && wantUp.value_or(false) && exitCode.has_value(); }
+    bool operator==(const ServiceStatus &) const = default;
+};
+
+struct ControlResult {
+    QString container;
+    QString service;
+    QString action;
+};
+
+struct LogQuery {
+    int tail = 100;
+    bool stripAnsi = false;
+    std::optional<qint64> cursor; // byte offset: return what was written since
+};
+
+struct LogChunk {
+    QString container;
+    QString service;
+    QString logs;
+    std::optional<int> tail;      // set when asked by tail
+    std::optional<qint64> cursor; // set when asked by cursor: the new offset
+    QString logPath;
+};
+
+struct RunScript {
+    QString container;
+    QString service;
+    QString path;
+    QString content;
+};
+
+// One row of GET /docker/containers.
+struct DockerContainer {
+    QString id;
+    QString name;
+    QString status; // state word: running, exited, created, paused, restarting, dead
+    QString image;
+    QString created; // ISO 8601
+    bool operator==(const DockerContainer &) const = default;
+};
+
+// GET /docker/containers/{name}/status.
+struct DockerStatus {
+    QString id;
+    QString name;
+    QString status;
+    QString state;
+    bool running = false;
+    bool restarting = false;
+    bool paused = false;
+    QString image;
+    QString created;
+    QString startedAt;
+    QString finishedAt;
+    std::optional<int> exitCode;
+};
+
+struct DockerControlResult {
+    QString name;
+    QString action;
+};
+
+struct DockerLogs {
+    QString container;
+    QString logs;
+    int tail = 100;
+};
+
+// A Docker container event (from the Engine's /events stream).
+struct DockerEvent {
+    QString container;
+    QString action;
+    QString time; // ISO 8601
+};
+
+struct Health {
+    QList<QPair<QString, bool>> agents; // config order, reachable?
+    bool dockerAvailable = false;
+    QString warning; // non-empty e.g. when listening beyond loopback without tokens
+};
+
+} // namespace sm
