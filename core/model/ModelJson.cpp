@@ -4,6 +4,7 @@
 
 #include <QJsonArray>
 
+#include <climits>
 #include <cmath>
 
 namespace sm {
