@@ -1,14 +1,11 @@
-# Unit tests of the core library (model JSON, HTTP client, config, agents).
-function(sm_core_unit_test name)
-  add_executable(${name} ${CMAKE_CURRENT_LIST_DIR}/${name}.cpp ${ARGN})
+# Unit tests of the core library: one executable per tests/unit/core_*.cpp.
+file(GLOB sm_core_unit_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/core_*.cpp)
+foreach(source ${sm_core_unit_sources})
+  get_filename_component(name ${source} NAME_WE)
+  add_executable(${name} ${source})
   target_link_libraries(${name} PRIVATE sm_core Qt6::Test)
-  target_compile_definitions(${name} PRIVATE SM_CORE_TEST_FIXTURES="${CMAKE_CURRENT_LIST_DIR}/../fixtures")
+  target_compile_definitions(${name} PRIVATE
+    SM_CORE_FIXTURES="${CMAKE_CURRENT_LIST_DIR}/../fixtures")
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES TIMEOUT 30 LABELS "unit;core")
-endfunction()
-
-foreach(test core_model_json)
-  if(EXISTS ${CMAKE_CURRENT_LIST_DIR}/${test}.cpp)
-    sm_core_unit_test(${test})
-  endif()
 endforeach()
