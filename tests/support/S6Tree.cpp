@@ -1,0 +1,198 @@
+#include "S6Tree.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QTest>
+
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace {
+
+bool writeFile(const QString &path, const QByteArray &content, bool executable) {
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return false;
+    if (f.write(content) != content.size())
+        return false;
+    f.close();
+    if (executable)
+        return QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                               QFileDevice::ExeOwner | QFileDevice::ReadGroup |
+                                               QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                               QFileDevice::ExeOther);
+    return true;
+}
+
+QByteArray runTool(const QString &program, const QStringList &args, int *exitCode = nullptr) {
+    QProcess p;
+    p.start(program, args);
+    if (!p.waitForFinished(10000)) {
+        p.kill();
+        p.waitForFinished(1000);
+        if (exitCode)
+            *exitCode = -1;
+        return {};
+    }
+    if (exitCode)
+        *exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    return p.readAllStandardOutput();
+}
+
+} // namespace
+
+S6Tree::S6Tree() {
+    if (m_root.isValid()) {
+        QDir().mkpath(scanDir());
+        QDir().mkpath(logDir());
+    }
+}
+
+S6Tree::~S6Tree() {
+    stop();
+}
+
+bool S6Tree::addService(const QString &name, const QString &runScript,
+                        const ServiceOptions &options) {
+    // Built under a staging name first so s6-svscan never sees half a service.
+    const QString staging = root() + "/.staging-" + name;
+    QDir().mkpath(staging);
+    bool ok = writeFile(staging + "/run", runScript.toUtf8(), true);
+    if (options.downFile)
+        ok = ok && writeFile(staging + "/down", {}, false);
+    if (options.notificationFd >= 0)
+        ok = ok && writeFile(staging + "/notification-fd",
+                             QByteArray::number(options.notificationFd) + '\n', false);
+    if (!options.finishScript.isEmpty())
+        ok = ok && writeFile(staging + "/finish", options.finishScript.toUtf8(), true);
+    if (options.logger) {
+        QDir().mkpath(staging + "/log");
+        QDir().mkpath(logDir() + '/' + name);
+        const QString script =
+            QStringLiteral("#!/bin/sh\nexec s6-log n20 s1000000 %1\n").arg(logDir() + '/' + name);
+        ok = ok && writeFile(staging + "/log/run", script.toUtf8(), true);
+    }
+    if (!ok || ::rename(QFile::encodeName(staging).constData(),
+                        QFile::encodeName(serviceDir(name)).constData()) != 0) {
+        m_error = QStringLiteral("cannot create service %1").arg(name);
+        return false;
+    }
+    m_services << name;
+    if (isRunning())
+        return rescan() && waitUntilSupervised(name);
+    return true;
+}
+
+bool S6Tree::start(int timeoutMs) {
+    if (isRunning())
+        return true;
+    m_svscan = std::make_unique<QProcess>();
+    m_svscan->setProgram(QStringLiteral("s6-svscan"));
+    m_svscan->setArguments({scanDir()});
+    m_svscan->setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    // Its own session, so a leftover can be found and killed as a group.
+    m_svscan->setChildProcessModifier([] { ::setsid(); });
+    m_svscan->start();
+    if (!m_svscan->waitForStarted(timeoutMs)) {
+        m_error = QStringLiteral("cannot start s6-svscan: ") + m_svscan->errorString();
+        m_svscan.reset();
+        return false;
+    }
+    for (const QString &name : std::as_const(m_services)) {
+        if (!waitUntilSupervised(name, timeoutMs)) {
+            m_error = QStringLiteral("service %1 did not get a supervisor").arg(name);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool S6Tree::stop(int timeoutMs) {
+    bool ok = true;
+    if (m_svscan) {
+        if (m_svscan->state() != QProcess::NotRunning) {
+            int code = 0;
+            runTool(QStringLiteral("s6-svscanctl"), {QStringLiteral("-t"), scanDir()}, &code);
+            if (!m_svscan->waitForFinished(timeoutMs)) {
+                ok = false;
+                m_svscan->kill();
+                m_svscan->waitForFinished(2000);
+            }
+        }
+        m_svscan.reset();
+    }
+    killLeftovers();
+    return ok;
+}
+
+bool S6Tree::isRunning() const {
+    return m_svscan && m_svscan->state() == QProcess::Running;
+}
+
+QString S6Tree::svstat(const QString &name, const QStringList &extraArgs) const {
+    QByteArray out =
+        runTool(QStringLiteral("s6-svstat"), extraArgs + QStringList{serviceDir(name)});
+    if (out.endsWith('\n'))
+        out.chop(1);
+    return QString::fromUtf8(out);
+}
+
+bool S6Tree::svc(const QString &name, const QString &flags) const {
+    int code = -1;
+    runTool(QStringLiteral("s6-svc"), {flags, serviceDir(name)}, &code);
+    return code == 0;
+}
+
+bool S6Tree::isSupervised(const QString &name) const {
+    // Opening a FIFO for writing without blocking fails with ENXIO when
+    // nobody reads it: exactly "no s6-supervise", which is what s6-svc checks.
+    const QByteArray path = QFile::encodeName(serviceDir(name) + "/supervise/control");
+    const int fd = ::open(path.constData(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    ::close(fd);
+    return QFileInfo::exists(serviceDir(name) + "/supervise/status");
+}
+
+bool S6Tree::isUp(const QString &name) const {
+    return svstat(name, {QStringLiteral("-u")}) == QLatin1String("true");
+}
+
+bool S6Tree::waitUntilSupervised(const QString &name, int timeoutMs) const {
+    return QTest::qWaitFor([&] { return isSupervised(name); }, timeoutMs);
+}
+
+bool S6Tree::waitUntilUp(const QString &name, int timeoutMs) const {
+    return QTest::qWaitFor([&] { return isUp(name); }, timeoutMs);
+}
+
+bool S6Tree::rescan() {
+    int code = -1;
+    runTool(QStringLiteral("s6-svscanctl"), {QStringLiteral("-a"), scanDir()}, &code);
+    if (code != 0)
+        m_error = QStringLiteral("s6-svscanctl -a failed");
+    return code == 0;
+}
+
+void S6Tree::killLeftovers() {
+    // Anything whose working directory is inside this tree belongs to it
+    // (s6-supervise, run scripts, s6-log): kill it so no test leaks processes.
+    if (!m_root.isValid())
+        return;
+    const QString prefix = QFileInfo(root()).canonicalFilePath();
+    if (prefix.isEmpty())
+        return;
+    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    for (const QString &pidText : pids) {
+        bool isNumber = false;
+        const pid_t pid = pidText.toInt(&isNumber);
+        if (!isNumber || pid == ::getpid())
+            continue;
+        const QString cwd = QFile::symLinkTarget(QStringLiteral("/proc/%1/cwd").arg(pid));
+        if (cwd == prefix || cwd.startsWith(prefix + '/'))
+            ::kill(pid, SIGKILL);
+    }
+}
