@@ -1,0 +1,270 @@
+#include "backend/RemoteBackend.h"
+
+#include "backend/RemoteHttp.h"
+#include "backend/RemoteJson.h"
+#include "backend/RemoteStreams.h"
+#include "model/JsonWriter.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+
+namespace sm {
+
+namespace {
+
+QString seg(const QString &s) {
+    return QString::fromLatin1(QUrl::toPercentEncoding(s));
+}
+
+QString servicePath(const QString &container, const QString &service) {
+    return QStringLiteral("/containers/%1/services/%2").arg(seg(container), seg(service));
+}
+
+// Events carry a heartbeat at least every 15 s, so a silent minute means the link is gone.
+constexpr int kEventsIdleTimeoutMs = 45000;
+
+} // namespace
+
+RemoteBackend::RemoteBackend(const QUrl &baseUrl, const QString &token, QObject *parent)
+    : Backend(parent)
+    , m_nam(new QNetworkAccessManager(this))
+    , m_base(baseUrl)
+    , m_token(token.toUtf8()) {
+    m_healthTimer.setInterval(2000);
+    connect(&m_healthTimer, &QTimer::timeout, this, &RemoteBackend::pollHealth);
+    QNetworkRequest events = makeRequest(QStringLiteral("/events"), {});
+    events.setRawHeader("Accept", "text/event-stream");
+    events.setTransferTimeout(kEventsIdleTimeoutMs);
+    m_events = new RemoteEventStream(m_nam, events, this);
+}
+
+RemoteBackend::~RemoteBackend() = default;
+
+bool RemoteBackend::isStreamingEvents() const {
+    return m_events->isStreaming();
+}
+
+void RemoteBackend::setHealthInterval(int ms) {
+    m_healthTimer.stop();
+    if (ms > 0) {
+        m_healthTimer.setInterval(ms);
+        m_healthTimer.start();
+    }
+}
+
+void RemoteBackend::start() {
+    pollHealth();
+    if (m_healthTimer.interval() > 0)
+        m_healthTimer.start();
+    m_events->start();
+}
+
+QNetworkRequest RemoteBackend::makeRequest(const QString &path, const QUrlQuery &query) const {
+    const QString base = m_base.toString(QUrl::StripTrailingSlash | QUrl::RemoveQuery |
+                                         QUrl::RemoveFragment | QUrl::FullyEncoded);
+    QUrl url = QUrl::fromEncoded((base + path).toUtf8());
+    if (!query.isEmpty())
+        url.setQuery(query);
+    QNetworkRequest request(url);
+    request.setRawHeader("Accept", "application/json");
+    if (!m_token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + m_token);
+    request.setTransferTimeout(m_timeoutMs);
+    return request;
+}
+
+void RemoteBackend::send(QObject *context, const QByteArray &verb, const QString &path,
+                         const QUrlQuery &query, const QByteArray &body, JsonDone done) {
+    QNetworkRequest request = makeRequest(path, query);
+    QNetworkReply *reply = nullptr;
+    if (verb == "GET") {
+        reply = m_nam->get(request);
+    } else {
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
+        reply = m_nam->sendCustomRequest(request, verb, body);
+    }
+    // The reply is cleaned up even when the caller's context is gone before it finishes.
+    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+        noteReply(reply);
+        reply->deleteLater();
+    });
+    connect(reply, &QNetworkReply::finished, context, [reply, done = std::move(done)] {
+        const QByteArray bytes = reply->readAll();
+        if (reply->error() != QNetworkReply::NoError) {
+            done(remoteReplyError(reply, bytes));
+            return;
+        }
+        QJsonParseError parseError;
+        const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
+        if (!doc.isObject()) {
+            done(ApiError::badGateway(
+                QStringLiteral("system-managerd at %1 sent an answer that is not a JSON object")
+                    .arg(remoteDisplayUrl(reply))));
+            return;
+        }
+        done(doc.object());
+    });
+}
+
+template <typename T, typename Read>
+void RemoteBackend::call(QObject *context, const QByteArray &verb, const QString &path,
+                         const QUrlQuery &query, const QByteArray &body, Callback<T> done,
+                         Read read) {
+    send(context, verb, path, query, body,
+         [done = std::move(done), read](Result<QJsonObject> result) {
+             if (!result.ok())
+                 done(result.error());
+             else
+                 done(read(result.value()));
+         });
+}
+
+void RemoteBackend::noteReply(QNetworkReply *reply) {
+    const QString where = remoteDisplayUrl(reply);
+    if (remoteLinkFailed(reply))
+        setConnected(false, remoteReplyError(reply, {}).message);
+    else
+        setConnected(true, QStringLiteral("Connected to %1").arg(where));
+}
+
+void RemoteBackend::setConnected(bool connected, const QString &description) {
+    if (m_connected == connected)
+        return;
+    m_connected = connected;
+    if (connected)
+        m_events->start();
+    Q_EMIT connectionChanged(connected, description);
+}
+
+void RemoteBackend::pollHealth() {
+    if (m_healthPending)
+        return;
+    m_healthPending = true;
+    health(this, [this](Result<Health> result) {
+        m_healthPending = false;
+        if (!result.ok())
+            return;
+        for (const auto &[name, reachable] : result.value().agents) {
+            const auto it = m_agentReachable.constFind(name);
+            if (it != m_agentReachable.constEnd() && *it == reachable)
+                continue;
+            m_agentReachable.insert(name, reachable);
+            Q_EMIT agentReachabilityChanged(name, reachable);
+        }
+    });
+}
+
+void RemoteBackend::containers(QObject *context, Callback<QList<ContainerInfo>> done) {
+    call(context, "GET", QStringLiteral("/containers"), {}, {}, std::move(done),
+         remotejson::containers);
+}
+
+void RemoteBackend::services(QObject *context, const QString &container,
+                             Callback<QList<ServiceInfo>> done) {
+    call(context, "GET", QStringLiteral("/containers/%1/services").arg(seg(container)), {}, {},
+         std::move(done), remotejson::services);
+}
+
+void RemoteBackend::statuses(QObject *context, const QString &container,
+                             Callback<QList<ServiceStatus>> done) {
+    call(context, "GET", QStringLiteral("/containers/%1/services/status").arg(seg(container)), {},
+         {}, std::move(done), remotejson::statuses);
+}
+
+void RemoteBackend::status(QObject *context, const QString &container, const QString &service,
+                           Callback<ServiceStatus> done) {
+    call(context, "GET", servicePath(container, service) + QStringLiteral("/status"), {}, {},
+         std::move(done), remotejson::serviceStatus);
+}
+
+void RemoteBackend::control(QObject *context, const QString &container, const QString &service,
+                            const QString &action, Callback<ControlResult> done) {
+    call(context, "POST", servicePath(container, service), {},
+         JsonObjectWriter().add("action", action).toJson(), std::move(done),
+         remotejson::controlResult);
+}
+
+void RemoteBackend::logs(QObject *context, const QString &container, const QString &service,
+                         const LogQuery &query, Callback<LogChunk> done) {
+    QUrlQuery q;
+    if (query.cursor)
+        q.addQueryItem(QStringLiteral("cursor"), QString::number(*query.cursor));
+    else
+        q.addQueryItem(QStringLiteral("tail"), QString::number(query.tail));
+    if (query.stripAnsi)
+        q.addQueryItem(QStringLiteral("strip_ansi"), QStringLiteral("true"));
+    call(context, "GET", servicePath(container, service) + QStringLiteral("/logs"), q, {},
+         std::move(done), remotejson::logChunk);
+}
+
+void RemoteBackend::runScript(QObject *context, const QString &container, const QString &service,
+                              Callback<RunScript> done) {
+    call(context, "GET", servicePath(container, service) + QStringLiteral("/run"), {}, {},
+         std::move(done), remotejson::runScript);
+}
+
+void RemoteBackend::setRunScript(QObject *context, const QString &container, const QString &service,
+                                 const QString &content, Callback<RunScript> done) {
+    call(context, "PUT", servicePath(container, service) + QStringLiteral("/run"), {},
+         JsonObjectWriter().add("content", content).toJson(), std::move(done),
+         remotejson::runScript);
+}
+
+LogStream *RemoteBackend::followLogs(const QString &container, const QString &service, int tail) {
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("follow"), QStringLiteral("true"));
+    q.addQueryItem(QStringLiteral("tail"), QString::number(tail));
+    QNetworkRequest request = makeRequest(servicePath(container, service) + "/logs", q);
+    request.setRawHeader("Accept", "text/event-stream");
+    request.setTransferTimeout(0); // a quiet log is not a broken link
+    return new RemoteLogStream(m_nam, request, m_timeoutMs);
+}
+
+void RemoteBackend::dockerContainers(QObject *context, bool all,
+                                     Callback<QList<DockerContainer>> done) {
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("all"), all ? QStringLiteral("true") : QStringLiteral("false"));
+    call(context, "GET", QStringLiteral("/docker/containers"), q, {}, std::move(done),
+         remotejson::dockerContainers);
+}
+
+void RemoteBackend::dockerStatus(QObject *context, const QString &name,
+                                 Callback<DockerStatus> done) {
+    call(context, "GET", QStringLiteral("/docker/containers/%1/status").arg(seg(name)), {}, {},
+         std::move(done), remotejson::dockerStatus);
+}
+
+void RemoteBackend::dockerControl(QObject *context, const QString &name, const QString &action,
+                                  int timeoutSeconds, Callback<DockerControlResult> done) {
+    call(context, "POST", QStringLiteral("/docker/containers/%1").arg(seg(name)), {},
+         JsonObjectWriter().add("action", action).add("timeout", timeoutSeconds).toJson(),
+         std::move(done), remotejson::dockerControlResult);
+}
+
+void RemoteBackend::dockerLogs(QObject *context, const QString &name, int tail,
+                               Callback<DockerLogs> done) {
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("tail"), QString::number(tail));
+    call(context, "GET", QStringLiteral("/docker/containers/%1/logs").arg(seg(name)), q, {},
+         std::move(done), remotejson::dockerLogs);
+}
+
+LogStream *RemoteBackend::followDockerLogs(const QString &name, int tail) {
+    QUrlQuery q;
+    q.addQueryItem(QStringLiteral("follow"), QStringLiteral("true"));
+    q.addQueryItem(QStringLiteral("tail"), QString::number(tail));
+    QNetworkRequest request =
+        makeRequest(QStringLiteral("/docker/containers/%1/logs").arg(seg(name)), q);
+    request.setRawHeader("Accept", "text/event-stream");
+    request.setTransferTimeout(0);
+    return new RemoteLogStream(m_nam, request, m_timeoutMs);
+}
+
+void RemoteBackend::health(QObject *context, Callback<Health> done) {
+    call(context, "GET", QStringLiteral("/healthz"), {}, {}, std::move(done), remotejson::health);
+}
+
+} // namespace sm

@@ -1,0 +1,72 @@
+#pragma once
+
+#include "backend/Backend.h"
+#include "backend/RemoteSse.h"
+
+#include <QNetworkRequest>
+#include <QPointer>
+#include <QTimer>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace sm {
+
+// A log stream over the daemon's SSE log route (event `log`, one line each). When the daemon
+// does not stream (it answers plain JSON), the lines it sent are still delivered and the
+// stream ends with status 501 so the caller can fall back to polling.
+class RemoteLogStream final : public LogStream {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RemoteLogStream)
+public:
+    // headerTimeoutMs bounds the wait for the response headers; the body may then stay quiet.
+    RemoteLogStream(QNetworkAccessManager *nam, const QNetworkRequest &request, int headerTimeoutMs,
+                    QObject *parent = nullptr);
+    ~RemoteLogStream() override;
+
+private:
+    void onReadyRead();
+    void onFinished();
+    bool isEventStream() const;
+
+    QPointer<QNetworkReply> m_reply;
+    SseParser m_parser;
+    QByteArray m_plainBody; // a non-SSE answer, kept (bounded) until it completes
+    QTimer m_headerTimer;
+    bool m_done = false;
+};
+
+// Follows the daemon's GET /events and re-emits its events as the Backend's signals.
+// Reconnects with exponential backoff (1 s doubling to 30 s) when the stream breaks or the
+// daemon does not offer it yet.
+class RemoteEventStream final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(RemoteEventStream)
+public:
+    RemoteEventStream(QNetworkAccessManager *nam, QNetworkRequest request, Backend *backend);
+    ~RemoteEventStream() override;
+
+    void start();
+    bool isStreaming() const { return m_streaming; }
+
+Q_SIGNALS:
+    void streamingChanged(bool streaming);
+
+private:
+    void connectNow();
+    void onReadyRead();
+    void onFinished();
+    void dispatch(const SseEvent &event);
+    void setStreaming(bool streaming);
+
+    QNetworkAccessManager *m_nam;
+    QNetworkRequest m_request;
+    Backend *m_backend;
+    QPointer<QNetworkReply> m_reply;
+    SseParser m_parser;
+    QTimer m_retry;
+    int m_backoffMs = 1000;
+    bool m_streaming = false;
+};
+
+} // namespace sm
