@@ -1,0 +1,56 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+
+namespace sm {
+
+// Splits the Engine's multiplexed log stream (8-byte headers: stream, 0, 0, 0, uint32 BE length)
+// into payload pieces, however the bytes are split across reads. Payload is passed on as it
+// arrives, so a huge frame never has to be buffered whole. A Tty container's stream has no
+// headers: construct with raw = true and every byte is stdout.
+class DockerFrameDemuxer final {
+public:
+    enum Stream { Stdin = 0, Stdout = 1, Stderr = 2, SystemErr = 3 };
+    struct Piece {
+        int stream = Stdout;
+        QByteArray bytes;
+        bool operator==(const Piece &) const = default;
+    };
+
+    explicit DockerFrameDemuxer(bool raw = false)
+        : m_raw(raw) {}
+
+    // Returns the payload pieces completed by these bytes (adjacent pieces of one stream are
+    // merged). After a malformed header nothing more is returned and failed() is true.
+    QList<Piece> feed(const QByteArray &bytes);
+    // True when the stream ended in the middle of a header or a frame.
+    bool midFrame() const { return !m_header.isEmpty() || m_remaining > 0; }
+    bool failed() const { return !m_error.isEmpty(); }
+    QString error() const { return m_error; }
+
+private:
+    bool m_raw;
+    QByteArray m_header; // a header split across reads
+    quint32 m_remaining = 0;
+    int m_stream = Stdout;
+    QString m_error;
+};
+
+// Cuts a byte stream into complete lines (without the '\n'), per stream, so that a partial
+// stdout line is never glued to a stderr line. Lines longer than maxLineBytes are cut there.
+class LineAssembler final {
+public:
+    explicit LineAssembler(qsizetype maxLineBytes = 1024 * 1024)
+        : m_max(maxLineBytes) {}
+    QList<QByteArray> feed(const QByteArray &bytes);
+    // The unterminated rest, if any (at the end of the stream).
+    QByteArray takeRest();
+
+private:
+    qsizetype m_max;
+    QByteArray m_partial;
+};
+
+} // namespace sm
