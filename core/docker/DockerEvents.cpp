@@ -34,16 +34,20 @@ std::optional<DockerEvent> parseDockerEventLine(const QByteArray &line) {
     if (name.isEmpty() || action.isEmpty())
         return std::nullopt;
 
-    qint64 seconds = 0;
-    const QJsonValue nano = o.value(QLatin1String("timeNano"));
+    // time is unix seconds; timeNano is the fallback. Out of range values are malformed.
+    double seconds = 0;
     const QJsonValue time = o.value(QLatin1String("time"));
+    const QJsonValue nano = o.value(QLatin1String("timeNano"));
     if (time.isDouble())
-        seconds = qint64(time.toDouble());
+        seconds = time.toDouble();
     else if (nano.isDouble())
-        seconds = qint64(nano.toDouble() / 1e9);
+        seconds = nano.toDouble() / 1e9;
     else
         return std::nullopt;
-    return DockerEvent{name, action, dockerTimeFromUnix(seconds)};
+    const QString iso = dockerTimeFromUnix(seconds);
+    if (iso.isEmpty())
+        return std::nullopt;
+    return DockerEvent{name, action, iso};
 }
 
 } // namespace sm

@@ -48,7 +48,7 @@ Result<QList<DockerContainer>> dockerContainersFromEngine(const QByteArray &body
         c.name = names.isEmpty() ? id.left(12) : stripSlash(names.first().toString());
         c.status = str(o, "State");
         c.image = str(o, "Image");
-        c.created = dockerTimeFromUnix(qint64(o.value(QLatin1String("Created")).toDouble()));
+        c.created = dockerTimeFromUnix(o.value(QLatin1String("Created")).toDouble());
         out.append(c);
     }
     return out;

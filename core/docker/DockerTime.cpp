@@ -9,8 +9,11 @@ namespace {
 const QString IsoFormat = QStringLiteral("yyyy-MM-ddTHH:mm:ss'Z'");
 }
 
-QString dockerTimeFromUnix(qint64 seconds) {
-    return QDateTime::fromSecsSinceEpoch(seconds, Qt::UTC).toString(IsoFormat);
+QString dockerTimeFromUnix(double seconds) {
+    // Up to the year 9999; anything else (NaN, overflow) is not a time.
+    if (!(seconds >= 0 && seconds < 253402300800.0))
+        return {};
+    return QDateTime::fromSecsSinceEpoch(qint64(seconds), Qt::UTC).toString(IsoFormat);
 }
 
 QString dockerTimeFromRfc3339(const QString &text) {

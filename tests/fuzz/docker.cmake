@@ -1,0 +1,23 @@
+# Fuzz targets of core/docker. The corpus is replayed by CTest with any compiler; with clang the
+# libFuzzer executables are built too (run e.g. `docker_frames_fuzzer tests/fuzz/corpus/docker_frames`).
+set(sm_docker_fuzz_parsers
+  ${PROJECT_SOURCE_DIR}/core/docker/DockerFrames.cpp
+  ${PROJECT_SOURCE_DIR}/core/docker/DockerEvents.cpp
+  ${PROJECT_SOURCE_DIR}/core/docker/DockerJson.cpp
+  ${PROJECT_SOURCE_DIR}/core/docker/DockerTime.cpp)
+foreach(target docker_frames docker_events)
+  add_executable(${target}_replay ${CMAKE_CURRENT_LIST_DIR}/${target}_fuzz.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/docker_replay_main.cpp ${sm_docker_fuzz_parsers})
+  target_include_directories(${target}_replay PRIVATE ${PROJECT_SOURCE_DIR}/core)
+  target_link_libraries(${target}_replay PRIVATE Qt6::Core)
+  add_test(NAME ${target}_corpus
+    COMMAND ${target}_replay ${CMAKE_CURRENT_LIST_DIR}/corpus/${target})
+  set_tests_properties(${target}_corpus PROPERTIES TIMEOUT 60 LABELS "fuzz;docker")
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    add_executable(${target}_fuzzer ${CMAKE_CURRENT_LIST_DIR}/${target}_fuzz.cpp ${sm_docker_fuzz_parsers})
+    target_include_directories(${target}_fuzzer PRIVATE ${PROJECT_SOURCE_DIR}/core)
+    target_compile_options(${target}_fuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_options(${target}_fuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_libraries(${target}_fuzzer PRIVATE Qt6::Core)
+  endif()
+endforeach()
