@@ -1,0 +1,110 @@
+#include "HttpFront.h"
+
+#include <QAbstractHttpServer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QTcpSocket>
+
+namespace sm {
+
+namespace {
+
+QByteArray methodName(QHttpServerRequest::Method method) {
+    switch (method) {
+    case QHttpServerRequest::Method::Get:
+        return "GET";
+    case QHttpServerRequest::Method::Put:
+        return "PUT";
+    case QHttpServerRequest::Method::Delete:
+        return "DELETE";
+    case QHttpServerRequest::Method::Post:
+        return "POST";
+    case QHttpServerRequest::Method::Head:
+        return "HEAD";
+    case QHttpServerRequest::Method::Options:
+        return "OPTIONS";
+    case QHttpServerRequest::Method::Patch:
+        return "PATCH";
+    case QHttpServerRequest::Method::Connect:
+        return "CONNECT";
+    case QHttpServerRequest::Method::Trace:
+        return "TRACE";
+    default:
+        return "UNKNOWN";
+    }
+}
+
+} // namespace
+
+// Subclassing QAbstractHttpServer (instead of QHttpServer's router) keeps routing, 405 and
+// OPTIONS handling in our own route table, where the REST contract needs them.
+class HttpFront::Server final : public QAbstractHttpServer {
+public:
+    explicit Server(Handler handler)
+        : m_handler(std::move(handler)) {}
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override {
+        auto *exchange = new HttpExchange(
+            methodName(request.method()), request.url().path(QUrl::FullyEncoded).toUtf8(),
+            request.query(), request.headers(), request.body(), makeResponder(request, socket));
+        m_handler(exchange);
+        return true;
+    }
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override {
+        // Unreachable: handleRequest takes every request. Answer anyway so no client hangs.
+        makeResponder(request, socket).write(QHttpServerResponder::StatusCode::NotFound);
+    }
+
+private:
+    Handler m_handler;
+};
+
+HttpExchange::HttpExchange(QByteArray method, QByteArray rawPath, QUrlQuery query,
+                           HeaderList headers, QByteArray body, QHttpServerResponder &&responder)
+    : m_method(std::move(method))
+    , m_rawPath(std::move(rawPath))
+    , m_query(std::move(query))
+    , m_headers(std::move(headers))
+    , m_body(std::move(body))
+    , m_responder(std::make_unique<QHttpServerResponder>(std::move(responder)))
+    , m_socket(m_responder->socket()) {
+    m_clock.start();
+}
+
+HttpExchange::~HttpExchange() = default;
+
+QByteArray HttpExchange::header(const QByteArray &name) const {
+    for (const auto &[key, value] : m_headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+bool HttpExchange::respond(int status, const HeaderList &headers, const QByteArray &body) {
+    if (m_answered)
+        return false;
+    m_answered = true;
+    if (m_socket.isNull())
+        return false;
+    m_responder->writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(status));
+    for (const auto &[key, value] : headers)
+        m_responder->writeHeader(key, value);
+    if (status != 204 && status != 304)
+        m_responder->writeHeader("Content-Length", QByteArray::number(body.size()));
+    m_responder->writeBody(body); // the first body write also ends the header block
+    return true;
+}
+
+HttpFront::HttpFront(Handler handler, QObject *parent)
+    : QObject(parent)
+    , m_server(std::make_unique<Server>(std::move(handler))) {}
+
+HttpFront::~HttpFront() = default;
+
+quint16 HttpFront::listen(const QHostAddress &address, quint16 port) {
+    return m_server->listen(address, port);
+}
+
+} // namespace sm

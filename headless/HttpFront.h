@@ -1,0 +1,81 @@
+#pragma once
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QPair>
+#include <QPointer>
+#include <QUrlQuery>
+
+#include <functional>
+#include <memory>
+
+class QTcpSocket;
+class QHttpServerResponder;
+
+namespace sm {
+
+using Header = QPair<QByteArray, QByteArray>;
+using HeaderList = QList<Header>;
+
+// One HTTP request and the one answer it will get. It owns the server's responder and guards
+// the client socket with a QPointer: a client that leaves before a late answer must cost
+// nothing (Qt 6.4 segfaults when writing to a socket it already deleted).
+class HttpExchange final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpExchange)
+public:
+    ~HttpExchange() override;
+
+    const QByteArray &method() const { return m_method; }
+    const QByteArray &rawPath() const { return m_rawPath; } // still percent-encoded
+    const QUrlQuery &query() const { return m_query; }
+    const QByteArray &body() const { return m_body; }
+    QByteArray header(const QByteArray &name) const; // case-insensitive, empty when absent
+
+    bool answered() const { return m_answered; }
+    bool clientGone() const { return m_socket.isNull(); }
+    qint64 elapsedMs() const { return m_clock.elapsed(); }
+
+    // Writes the answer once; later calls are ignored. Returns false if the client had left.
+    bool respond(int status, const HeaderList &headers, const QByteArray &body);
+
+private:
+    friend class HttpFront;
+    HttpExchange(QByteArray method, QByteArray rawPath, QUrlQuery query, HeaderList headers,
+                 QByteArray body, QHttpServerResponder &&responder);
+
+    QByteArray m_method;
+    QByteArray m_rawPath;
+    QUrlQuery m_query;
+    HeaderList m_headers;
+    QByteArray m_body;
+    std::unique_ptr<QHttpServerResponder> m_responder;
+    QPointer<QTcpSocket> m_socket;
+    QElapsedTimer m_clock;
+    bool m_answered = false;
+};
+
+// The only class that knows QHttpServer (its API changes in Qt 6.7 and 6.8). It does no
+// routing of its own: every request becomes an HttpExchange handed to one handler, which
+// takes ownership and must answer it.
+class HttpFront final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(HttpFront)
+public:
+    using Handler = std::function<void(HttpExchange *exchange)>;
+
+    explicit HttpFront(Handler handler, QObject *parent = nullptr);
+    ~HttpFront() override;
+
+    // Returns the bound port, 0 on failure (port 0 picks a free one).
+    quint16 listen(const QHostAddress &address, quint16 port);
+
+private:
+    class Server;
+    std::unique_ptr<Server> m_server;
+};
+
+} // namespace sm

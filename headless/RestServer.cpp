@@ -1,0 +1,232 @@
+#include "RestServer.h"
+
+#include "AccessLog.h"
+#include "backend/Backend.h"
+#include "model/ModelJson.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTimer>
+
+namespace sm {
+
+namespace {
+
+QJsonObject fieldDetail(const char *field, const QString &reason) {
+    return QJsonObject{{"field", QString::fromUtf8(field)}, {"reason", reason}};
+}
+
+} // namespace
+
+RestServer::RestServer(Backend *backend, RestSettings settings, QObject *parent)
+    : QObject(parent)
+    , m_backend(backend)
+    , m_settings(std::move(settings))
+    , m_front([this](HttpExchange *exchange) { handle(exchange); })
+    , m_log(new AccessLog(m_settings.accessLog, this)) {
+    m_anyOrigin = m_settings.corsOrigins.contains(QStringLiteral("*"));
+    addDocRoutes();
+    addServiceRoutes();
+    addDockerRoutes();
+}
+
+RestServer::~RestServer() {
+    // Answer nothing more: pending exchanges go before the server that owns their sockets.
+    qDeleteAll(findChildren<HttpExchange *>(Qt::FindDirectChildrenOnly));
+}
+
+quint16 RestServer::listen(const QHostAddress &address, quint16 port) {
+    return m_front.listen(address, port);
+}
+
+void RestServer::handle(HttpExchange *exchange) {
+    exchange->setParent(this);
+    const RouteTable::Match match = m_routes.find(exchange->method(), exchange->rawPath());
+    if (exchange->method() == "OPTIONS" && !match.allowed.isEmpty()) {
+        preflight(exchange, match.allowed);
+        return;
+    }
+    if (!match.route) {
+        if (match.allowed.isEmpty()) {
+            replyError(exchange,
+                       ApiError::notFound(QStringLiteral("No route for %1 %2")
+                                              .arg(QString::fromUtf8(exchange->method()),
+                                                   QString::fromUtf8(exchange->rawPath()))));
+            return;
+        }
+        QByteArrayList allowed = match.allowed;
+        allowed.append("OPTIONS");
+        replyError(
+            exchange,
+            {405,
+             QStringLiteral("Method %1 is not allowed on %2; use %3")
+                 .arg(QString::fromUtf8(exchange->method()), QString::fromUtf8(exchange->rawPath()),
+                      QString::fromUtf8(match.allowed.join(", "))),
+             QJsonValue::Null},
+            {{"Allow", allowed.join(", ")}});
+        return;
+    }
+    if (const auto denied = authorize(exchange, *match.route)) {
+        replyError(exchange, *denied);
+        return;
+    }
+    // The backend has its own deadline (request_timeout_ms); the watchdog only catches an
+    // answer that got lost, so that every request is still answered exactly once.
+    QTimer::singleShot(
+        m_settings.requestTimeoutMs + m_settings.watchdogMarginMs, exchange, [this, exchange] {
+            replyError(exchange,
+                       ApiError::timeout(QStringLiteral("The request was not answered in time")));
+        });
+    match.route->handler(exchange, match.params);
+}
+
+std::optional<ApiError> RestServer::authorize(const HttpExchange *, const Route &) const {
+    // api.tokens will check the Authorization header here (401/403); without tokens every
+    // route is open, as in the old service.
+    return std::nullopt;
+}
+
+bool RestServer::originAllowed(const QByteArray &origin) const {
+    return m_anyOrigin || m_settings.corsOrigins.contains(QString::fromUtf8(origin));
+}
+
+HeaderList RestServer::corsHeaders(const HttpExchange *exchange) const {
+    HeaderList headers;
+    const QByteArray origin = exchange->header("Origin");
+    if (!origin.isEmpty() && originAllowed(origin))
+        headers.append(Header{"Access-Control-Allow-Origin", origin});
+    else if (origin.isEmpty() && m_anyOrigin)
+        headers.append(Header{"Access-Control-Allow-Origin", "*"});
+    headers.append(Header{"Vary", "Origin"});
+    return headers;
+}
+
+void RestServer::preflight(HttpExchange *exchange, const QByteArrayList &allowed) {
+    QByteArrayList methods = allowed;
+    methods.append("OPTIONS");
+    HeaderList extra{{"Allow", methods.join(", ")},
+                     {"Access-Control-Allow-Methods", methods.join(", ")}};
+    const QByteArray requested = exchange->header("Access-Control-Request-Headers");
+    extra.append({"Access-Control-Allow-Headers",
+                  requested.isEmpty() ? QByteArray("Content-Type, Authorization") : requested});
+    extra.append(Header{"Access-Control-Allow-Credentials", "true"});
+    extra.append(Header{"Access-Control-Max-Age", "600"});
+    reply(exchange, 204, {}, {}, extra);
+}
+
+void RestServer::reply(HttpExchange *exchange, int status, const QByteArray &body,
+                       const QByteArray &contentType, HeaderList extra) {
+    if (exchange->answered())
+        return;
+    HeaderList headers = corsHeaders(exchange);
+    if (!contentType.isEmpty())
+        headers.append(Header{"Content-Type", contentType});
+    headers.append(extra);
+    exchange->respond(status, headers, body);
+    m_log->record(exchange->method(), exchange->rawPath(), status, exchange->elapsedMs(),
+                  exchange->clientGone());
+    exchange->deleteLater();
+}
+
+void RestServer::replyError(HttpExchange *exchange, const ApiError &error, HeaderList extra) {
+    reply(exchange, error.status, toJson(error), "application/json", std::move(extra));
+}
+
+bool RestServer::checkContainer(HttpExchange *exchange, const QString &name) {
+    if (m_settings.containers.contains(name))
+        return true;
+    replyError(exchange, ApiError::notFound(QStringLiteral("Container '%1' not found").arg(name)));
+    return false;
+}
+
+bool RestServer::checkService(HttpExchange *exchange, const QString &name) {
+    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.@-]*$"));
+    if (name.size() <= 255 && valid.match(name).hasMatch())
+        return true;
+    replyError(exchange, ApiError::unprocessable(
+                             QStringLiteral("Invalid service name '%1'").arg(name),
+                             fieldDetail("service", "must match [A-Za-z0-9][A-Za-z0-9_.@-]*")));
+    return false;
+}
+
+bool RestServer::checkDockerName(HttpExchange *exchange, const QString &name) {
+    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]*$"));
+    if (name.size() <= 255 && valid.match(name).hasMatch())
+        return true;
+    replyError(exchange, ApiError::unprocessable(
+                             QStringLiteral("Invalid Docker container name '%1'").arg(name),
+                             fieldDetail("name", "must match [A-Za-z0-9][A-Za-z0-9_.-]*")));
+    return false;
+}
+
+std::optional<int> RestServer::intQuery(HttpExchange *exchange, const char *key, int fallback,
+                                        int max) {
+    const QString name = QString::fromUtf8(key);
+    if (!exchange->query().hasQueryItem(name))
+        return fallback;
+    const QString text = exchange->query().queryItemValue(name, QUrl::FullyDecoded);
+    bool ok = false;
+    const qlonglong value = text.toLongLong(&ok);
+    static const QRegularExpression digits(QStringLiteral("^[0-9]+$"));
+    if (ok && digits.match(text).hasMatch() && value <= max)
+        return int(value);
+    const QString reason = QStringLiteral("must be an integer from 0 to %1").arg(max);
+    replyError(exchange,
+               ApiError::unprocessable(
+                   QStringLiteral("Query parameter '%1' %2, not '%3'").arg(name, reason, text),
+                   fieldDetail(key, reason)));
+    return std::nullopt;
+}
+
+std::optional<bool> RestServer::boolQuery(HttpExchange *exchange, const char *key, bool fallback) {
+    const QString name = QString::fromUtf8(key);
+    if (!exchange->query().hasQueryItem(name))
+        return fallback;
+    const QString text = exchange->query().queryItemValue(name, QUrl::FullyDecoded).toLower();
+    if (text == u"true" || text == u"1")
+        return true;
+    if (text == u"false" || text == u"0")
+        return false;
+    replyError(exchange, ApiError::unprocessable(
+                             QStringLiteral("Query parameter '%1' must be true or false").arg(name),
+                             fieldDetail(key, QStringLiteral("must be true or false"))));
+    return std::nullopt;
+}
+
+std::optional<QJsonObject> RestServer::jsonBody(HttpExchange *exchange) {
+    QJsonParseError error{};
+    const QJsonDocument doc = QJsonDocument::fromJson(exchange->body(), &error);
+    if (error.error == QJsonParseError::NoError && doc.isObject())
+        return doc.object();
+    const QString reason = error.error == QJsonParseError::NoError
+                               ? QStringLiteral("must be a JSON object")
+                               : QStringLiteral("is not valid JSON: %1 at offset %2")
+                                     .arg(error.errorString())
+                                     .arg(error.offset);
+    replyError(exchange, ApiError::unprocessable(QStringLiteral("The request body %1").arg(reason),
+                                                 fieldDetail("body", reason)));
+    return std::nullopt;
+}
+
+std::optional<QString> RestServer::stringField(HttpExchange *exchange, const QJsonObject &body,
+                                               const char *key, const QStringList &allowed) {
+    const QString name = QString::fromUtf8(key);
+    const QJsonValue value = body.value(name);
+    QString reason;
+    if (value.isUndefined())
+        reason = QStringLiteral("is required");
+    else if (!value.isString())
+        reason = QStringLiteral("must be a string");
+    else if (!allowed.isEmpty() && !allowed.contains(value.toString()))
+        reason = QStringLiteral("must be one of %1").arg(allowed.join(u", "));
+    else if (allowed.isEmpty() && value.toString().isEmpty())
+        reason = QStringLiteral("must not be empty");
+    else
+        return value.toString();
+    replyError(exchange, ApiError::unprocessable(QStringLiteral("Field '%1' %2").arg(name, reason),
+                                                 fieldDetail(key, reason)));
+    return std::nullopt;
+}
+
+} // namespace sm
