@@ -15,9 +15,9 @@ struct HttpRequest {
     QByteArray method = "GET";
     QByteArray target = "/"; // path and query, already percent-encoded
     QList<QPair<QByteArray, QByteArray>> headers;
-    QByteArray body;        // sent with Content-Length when non-empty or method is POST/PUT
-    int timeoutMs = 5000;   // deadline for the whole exchange (for streams: until the headers)
-    qint64 maxBodyBytes = 64 * 1024 * 1024;
+    QByteArray body;      // sent with Content-Length when non-empty or method is POST/PUT
+    int timeoutMs = 5000; // deadline for the whole exchange (for streams: until the headers)
+    qint64 maxBodyBytes = 64 * 1024 * 1024; // TooLarge past it (streams are not limited)
 };
 
 struct HttpResponse {
@@ -62,9 +62,12 @@ public:
     explicit HttpClient(QString socketPath, int maxConnections = 8, QObject *parent = nullptr);
     ~HttpClient() override;
 
-    // Calls done exactly once, later, unless context is destroyed first.
+    // Calls done exactly once, later, unless context is destroyed first. Requests beyond
+    // maxConnections wait in a FIFO; beyond HttpPool::maxQueued waiting ones fail as Refused.
+    // A reused keep-alive connection that dies before any answer byte is retried once.
     void send(const HttpRequest &request, QObject *context, std::function<void(HttpResult)> done);
-    // The caller owns the returned stream.
+    // The caller owns the returned stream. Each stream has its own connection, outside the
+    // pool's bound, so long follows never starve ordinary requests.
     HttpStream *stream(const HttpRequest &request);
 
     QString socketPath() const;
