@@ -1,0 +1,216 @@
+#include "Api.h"
+
+#include "Json.h"
+
+#include <memory>
+
+namespace agent {
+
+namespace {
+
+std::string jsonStringValue(std::string_view s) {
+    std::string out;
+    appendJsonString(out, s);
+    return out;
+}
+
+Response methodNotAllowed(const char *allow) {
+    Response r = errorResponse(405, std::string("Method not allowed; use ") + allow + '.');
+    r.headers.emplace_back("Allow", allow);
+    return r;
+}
+
+bool allowed(const std::string &method, std::initializer_list<const char *> methods) {
+    for (const char *m : methods)
+        if (method == m)
+            return true;
+    return false;
+}
+
+} // namespace
+
+Api::Api(EventLoop &loop, Services &services, ChildRunner &children, SvstatDialect dialect,
+         std::string version)
+    : m_loop(loop)
+    , m_services(services)
+    , m_children(children)
+    , m_dialect(dialect)
+    , m_version(std::move(version)) {}
+
+void Api::handle(const Request &request, Reply reply) {
+    const auto target = parseTarget(request.url);
+    if (!target)
+        return reply(errorResponse(400, "The request target is not a valid path."));
+    const auto &seg = target->segments;
+    const std::string &method = request.method;
+
+    if (seg.empty()) {
+        if (!allowed(method, {"GET"}))
+            return reply(methodNotAllowed("GET"));
+        return reply(root());
+    }
+    if (seg[0] != "services" || seg.size() > 3)
+        return reply(errorResponse(404, "No such route: " + std::string(request.url) + "."));
+    if (seg.size() == 1) {
+        if (!allowed(method, {"GET"}))
+            return reply(methodNotAllowed("GET"));
+        return reply(listServices());
+    }
+    const std::string &name = seg[1];
+    if (seg.size() == 2 && name == "status" && method == "GET")
+        return statuses(m_services.list(), true, std::move(reply));
+    // Every name is checked before any file is touched.
+    if (!isValidServiceName(name))
+        return reply(errorResponse(400,
+                                   "Invalid service name: it must match "
+                                   "[A-Za-z0-9][A-Za-z0-9_.@-]* and must not contain \"..\"."));
+    if (seg.size() == 2) {
+        if (!allowed(method, {"POST"}))
+            return reply(methodNotAllowed(name == "status" ? "GET, POST" : "POST"));
+        return control(name, request.body, std::move(reply));
+    }
+    const std::string &leaf = seg[2];
+    if (leaf == "status") {
+        if (!allowed(method, {"GET"}))
+            return reply(methodNotAllowed("GET"));
+        if (!m_services.exists(name))
+            return reply(errorResponse(404, "Service " + name + " does not exist."));
+        return statuses({name}, false, std::move(reply));
+    }
+    if (leaf == "logs") {
+        if (!allowed(method, {"GET"}))
+            return reply(methodNotAllowed("GET"));
+        return reply(logs(name, target->query));
+    }
+    if (leaf == "run") {
+        if (method == "GET")
+            return reply(getRun(name));
+        if (method == "PUT")
+            return reply(putRun(name, request.body));
+        return reply(methodNotAllowed("GET, PUT"));
+    }
+    return reply(errorResponse(404, "No such route: " + std::string(request.url) + "."));
+}
+
+Response Api::root() const {
+    return jsonResponse(
+        200, "{\"message\":\"s6 Agent API\",\"version\":" + jsonStringValue(m_version) + "}");
+}
+
+Response Api::listServices() const {
+    std::string body = "{\"services\":[";
+    bool first = true;
+    for (const auto &name : m_services.list()) {
+        if (!first)
+            body += ',';
+        first = false;
+        appendJsonString(body, name);
+    }
+    body += "]}";
+    return jsonResponse(200, std::move(body));
+}
+
+std::optional<std::string> Api::statusObject(const std::string &name) const {
+    SupervisionStatus status;
+    const bool normallyUp = m_services.normallyUp(name);
+    switch (m_services.readStatus(name, status)) {
+    case Services::StatusRead::Ok:
+        return statusJson(name, status, normallyUp, taiNow(), m_dialect);
+    case Services::StatusRead::NotSupervised:
+        return unavailableStatusJson(name,
+                                     "s6-svstat: fatal: unable to read status for " +
+                                         m_services.serviceDir(name) + ": s6-supervise not running",
+                                     normallyUp);
+    case Services::StatusRead::Unreadable:
+        break;
+    }
+    return std::nullopt;
+}
+
+void Api::statuses(std::vector<std::string> names, bool asList, Reply reply) {
+    struct Gather {
+        std::vector<std::string> parts;
+        size_t pending = 0;
+        bool asList = false;
+        Reply reply;
+        void finish() {
+            std::string body = asList ? "{\"statuses\":[" : "";
+            for (size_t i = 0; i < parts.size(); ++i)
+                body += (i ? "," : "") + parts[i];
+            if (asList)
+                body += "]}";
+            reply(jsonResponse(200, std::move(body)));
+        }
+    };
+    auto gather = std::make_shared<Gather>();
+    gather->parts.resize(names.size());
+    gather->asList = asList;
+    gather->reply = std::move(reply);
+    std::vector<size_t> fallback;
+    for (size_t i = 0; i < names.size(); ++i) {
+        if (auto object = statusObject(names[i]))
+            gather->parts[i] = std::move(*object);
+        else
+            fallback.push_back(i);
+    }
+    // A status file this agent cannot read or decode: ask s6-svstat itself,
+    // as a child process so the loop keeps serving everyone else.
+    for (size_t i : fallback) {
+        const std::string name = names[i];
+        const bool normallyUp = m_services.normallyUp(name);
+        const bool started = m_children.spawn(
+            {"s6-svstat", m_services.serviceDir(name)},
+            [gather, i, name, normallyUp](const ChildRunner::Result &result) {
+                std::string raw = result.output;
+                while (!raw.empty() && raw.back() == '\n')
+                    raw.pop_back();
+                gather->parts[i] = unavailableStatusJson(name, raw, normallyUp);
+                if (--gather->pending == 0)
+                    gather->finish();
+            },
+            10);
+        if (started)
+            ++gather->pending;
+        else
+            gather->parts[i] =
+                unavailableStatusJson(name, "s6-svstat could not be run", normallyUp);
+    }
+    if (gather->pending == 0)
+        gather->finish();
+}
+
+Response controlOk(const std::string &name, const std::string &action) {
+    return jsonResponse(200, "{\"name\":" + jsonStringValue(name) +
+                                 ",\"action\":" + jsonStringValue(action) + ",\"result\":\"ok\"}");
+}
+
+Response Api::getRun(const std::string &name) const {
+    const std::string path = m_services.runPath(name);
+    const auto content = readSmallFile(path, 1024 * 1024);
+    if (!content)
+        return errorResponse(404,
+                             "Service " + name + " has no readable run script at " + path + ".");
+    return jsonResponse(200, "{\"service\":" + jsonStringValue(name) +
+                                 ",\"path\":" + jsonStringValue(path) +
+                                 ",\"content\":" + jsonStringValue(*content) + "}");
+}
+
+Response Api::putRun(const std::string &name, const std::string &body) const {
+    JsonObject object;
+    std::string error;
+    if (!parseJsonObject(body, object, error))
+        return errorResponse(422, "Invalid JSON body: " + error);
+    const auto content = object.strings.find("content");
+    if (content == object.strings.end())
+        return errorResponse(422, "The body needs a string member \"content\".");
+    const std::string path = m_services.runPath(name);
+    if (!readSmallFile(path, 1024 * 1024))
+        return errorResponse(404, "Service " + name + " has no run script at " + path + ".");
+    const std::string failure = replaceFileAtomically(path, content->second);
+    if (!failure.empty())
+        return errorResponse(500,
+                             "Could not replace the run script of " + name + ": " + failure + ".");
+    return getRun(name);
+}
+
+} // namespace agent

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "ChildRunner.h"
+#include "EventLoop.h"
+#include "Http.h"
+#include "RequestParser.h"
+#include "Services.h"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace agent {
+
+// The agent's routes (agent-api.md). Each handler validates its input, acts on
+// the s6 files (or a child process for s6-rc), and calls `reply` exactly once,
+// right away or later from the event loop.
+class Api final {
+public:
+    using Reply = std::function<void(Response)>;
+
+    Api(EventLoop &loop, Services &services, ChildRunner &children, SvstatDialect dialect,
+        std::string version);
+    Api(const Api &) = delete;
+    Api &operator=(const Api &) = delete;
+
+    void handle(const Request &request, Reply reply);
+
+private:
+    Response root() const;
+    Response listServices() const;
+    // Status objects for `names`, as {"statuses":[...]} or one bare object.
+    void statuses(std::vector<std::string> names, bool asList, Reply reply);
+    std::optional<std::string> statusObject(const std::string &name) const;
+    Response logs(const std::string &name, const std::map<std::string, std::string> &query) const;
+    Response getRun(const std::string &name) const;
+    Response putRun(const std::string &name, const std::string &body) const;
+    void control(const std::string &name, const std::string &body, Reply reply);
+    void controlClassic(const std::string &name, const std::string &action, Reply reply);
+    void controlS6rc(const std::string &name, const std::string &action, Reply reply);
+    void awaitSupervisor(const std::string &name, const std::string &action, uint64_t oldPid,
+                         int attemptsLeft, Reply reply);
+
+    EventLoop &m_loop;
+    Services &m_services;
+    ChildRunner &m_children;
+    SvstatDialect m_dialect;
+    std::string m_version;
+};
+
+// The answer to a successful control request: {"name","action","result":"ok"}.
+Response controlOk(const std::string &name, const std::string &action);
+
+} // namespace agent

@@ -1,0 +1,192 @@
+#include "Logs.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace agent {
+
+namespace {
+
+constexpr size_t kBlock = 64 * 1024;
+
+ssize_t preadFully(int fd, char *buffer, size_t length, off_t offset) {
+    size_t done = 0;
+    while (done < length) {
+        const ssize_t n = ::pread(fd, buffer + done, length - done, offset + off_t(done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        done += static_cast<size_t>(n);
+    }
+    return static_cast<ssize_t>(done);
+}
+
+// Offset just past the last '\n' before `end` searching back at most `limit`
+// bytes; -1 when there is none in that range.
+off_t lastNewlineEnd(int fd, off_t end, size_t limit) {
+    std::string block(kBlock, '\0');
+    const off_t stop = end > off_t(limit) ? end - off_t(limit) : 0;
+    off_t pos = end;
+    while (pos > stop) {
+        const size_t len = static_cast<size_t>(std::min<off_t>(off_t(kBlock), pos - stop));
+        pos -= off_t(len);
+        if (preadFully(fd, block.data(), len, pos) != ssize_t(len))
+            return -1;
+        for (size_t i = len; i-- > 0;)
+            if (block[i] == '\n')
+                return pos + off_t(i) + 1;
+    }
+    return -1;
+}
+
+} // namespace
+
+std::string stripAnsi(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size();) {
+        if (text[i] != '\x1b') {
+            out += text[i++];
+            continue;
+        }
+        if (i + 1 >= text.size()) {
+            ++i;
+            continue;
+        }
+        const char kind = text[i + 1];
+        i += 2;
+        if (kind == '[') { // CSI: parameters, intermediates, one final byte 0x40-0x7e
+            while (i < text.size() && !(text[i] >= 0x40 && text[i] <= 0x7e))
+                ++i;
+            if (i < text.size())
+                ++i;
+        } else if (kind == ']') { // OSC: ends with BEL or ESC backslash
+            while (i < text.size() && text[i] != '\x07' &&
+                   !(text[i] == '\x1b' && i + 1 < text.size() && text[i + 1] == '\\'))
+                ++i;
+            if (i < text.size())
+                i += text[i] == '\x07' ? 1 : 2;
+        }
+    }
+    return out;
+}
+
+std::string tailLines(int fd, off_t size, size_t lines, size_t maxBytes, bool completeLinesOnly,
+                      off_t &startOffset) {
+    off_t end = size;
+    if (completeLinesOnly) {
+        const off_t e = lastNewlineEnd(fd, size, maxBytes);
+        end = e >= 0 ? e : (size <= off_t(maxBytes) ? 0 : size);
+    }
+    startOffset = end;
+    if (lines == 0 || end == 0)
+        return {};
+
+    // Walk back from the end counting newlines; the one ending the last line does not count.
+    off_t begin = 0;
+    size_t found = 0;
+    off_t pos = end;
+    const off_t floor = end > off_t(maxBytes) ? end - off_t(maxBytes) : 0;
+    std::string block(kBlock, '\0');
+    bool done = false;
+    bool skippedFinal = false;
+    while (pos > floor && !done) {
+        const size_t len = static_cast<size_t>(std::min<off_t>(off_t(kBlock), pos - floor));
+        pos -= off_t(len);
+        if (preadFully(fd, block.data(), len, pos) != ssize_t(len))
+            return {};
+        for (size_t i = len; i-- > 0;) {
+            if (block[i] != '\n')
+                continue;
+            const off_t at = pos + off_t(i);
+            if (!skippedFinal && at == end - 1) {
+                skippedFinal = true;
+                continue;
+            }
+            skippedFinal = true;
+            if (++found == lines) {
+                begin = at + 1;
+                done = true;
+                break;
+            }
+        }
+    }
+    if (!done && floor > 0) {
+        // Too much text for one answer: start at the first line boundary within the budget.
+        const std::string probe =
+            readRange(fd, floor, std::min<size_t>(kBlock, size_t(end - floor)));
+        const size_t nl = probe.find('\n');
+        begin = nl == std::string::npos ? floor : floor + off_t(nl) + 1;
+    }
+    startOffset = begin;
+    return readRange(fd, begin, static_cast<size_t>(end - begin));
+}
+
+std::string readRange(int fd, off_t offset, size_t maxBytes) {
+    std::string out(maxBytes, '\0');
+    const ssize_t n = preadFully(fd, out.data(), maxBytes, offset);
+    out.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    return out;
+}
+
+LogFollower::LogFollower(std::string path, int fd, off_t offset, bool stripAnsi)
+    : m_path(std::move(path))
+    , m_fd(fd)
+    , m_offset(offset)
+    , m_stripAnsi(stripAnsi) {}
+
+LogFollower::~LogFollower() {
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+std::string LogFollower::poll(size_t maxBytes) {
+    std::string fresh;
+    for (int round = 0; round < 2 && fresh.size() < maxBytes; ++round) {
+        if (m_fd >= 0) {
+            const std::string data = readRange(m_fd, m_offset, maxBytes - fresh.size());
+            m_offset += off_t(data.size());
+            fresh += data;
+            if (fresh.size() >= maxBytes)
+                break;
+        }
+        // At the end of our file: has `current` been replaced (rotated)? The
+        // old file got every byte before the rename, so it is fully drained now.
+        struct stat now {};
+        struct stat mine {};
+        const bool exists = ::stat(m_path.c_str(), &now) == 0;
+        if (!exists)
+            break;
+        if (m_fd >= 0 && ::fstat(m_fd, &mine) == 0 && mine.st_ino == now.st_ino &&
+            mine.st_dev == now.st_dev) {
+            if (now.st_size < m_offset)
+                m_offset = 0; // truncated in place
+            break;
+        }
+        const int fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            break;
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = fd;
+        m_offset = 0;
+    }
+    m_partial += fresh;
+    size_t lastNewline = m_partial.rfind('\n');
+    if (lastNewline == std::string::npos) {
+        if (m_partial.size() < kMaxLogBytesPerAnswer)
+            return {};
+        lastNewline = m_partial.size() - 1; // a runaway line goes out in pieces
+    }
+    std::string lines = m_partial.substr(0, lastNewline + 1);
+    m_partial.erase(0, lastNewline + 1);
+    return m_stripAnsi ? stripAnsi(lines) : lines;
+}
+
+} // namespace agent

@@ -1,0 +1,214 @@
+#include "Services.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace agent {
+
+namespace {
+
+bool fileExists(const std::string &path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+
+bool startsWith(std::string_view s, std::string_view prefix) {
+    return s.substr(0, prefix.size()) == prefix;
+}
+
+} // namespace
+
+bool isValidServiceName(std::string_view name) {
+    if (name.empty() || name.size() > 255)
+        return false;
+    auto alnum = [](char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    };
+    if (!alnum(name[0]))
+        return false;
+    for (char c : name)
+        if (!alnum(c) && c != '_' && c != '.' && c != '@' && c != '-')
+            return false;
+    return name.find("..") == std::string_view::npos;
+}
+
+Services::Services(std::string scanDir, std::string logDir, std::string rcSourceDir)
+    : m_scanDir(std::move(scanDir))
+    , m_logDir(std::move(logDir))
+    , m_rcSourceDir(std::move(rcSourceDir)) {}
+
+std::vector<std::string> Services::list() const {
+    std::vector<std::string> names;
+    DIR *dir = ::opendir(m_scanDir.c_str());
+    if (!dir)
+        return names;
+    while (const dirent *entry = ::readdir(dir)) {
+        const std::string_view name = entry->d_name;
+        if (name.empty() || name[0] == '.' || startsWith(name, "s6rc-") ||
+            startsWith(name, "s6-linux-init-") || !isValidServiceName(name))
+            continue;
+        const std::string path = m_scanDir + '/' + std::string(name);
+        if (fileExists(path + "/run") || fileExists(path + "/type"))
+            names.emplace_back(name);
+    }
+    ::closedir(dir);
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+bool Services::exists(std::string_view name) const {
+    if (startsWith(name, "s6rc-") || startsWith(name, "s6-linux-init-"))
+        return false;
+    const std::string path = serviceDir(name);
+    return fileExists(path + "/run") || fileExists(path + "/type");
+}
+
+std::string Services::serviceDir(std::string_view name) const {
+    return m_scanDir + '/' + std::string(name);
+}
+
+std::string Services::logPath(std::string_view name) const {
+    return m_logDir + '/' + std::string(name) + "/current";
+}
+
+std::string Services::runPath(std::string_view name) const {
+    return m_rcSourceDir + '/' + std::string(name) + "/run";
+}
+
+bool Services::normallyUp(std::string_view name) const {
+    struct stat st {};
+    return ::stat((serviceDir(name) + "/down").c_str(), &st) != 0 && errno == ENOENT;
+}
+
+Services::StatusRead Services::readStatus(std::string_view name, SupervisionStatus &status) const {
+    const std::string dir = serviceDir(name);
+    // s6-svstat refuses a service without a live s6-supervise; so do we. A
+    // FIFO opened for writing without blocking fails with ENXIO when nobody reads it.
+    const int ctl = ::open((dir + "/supervise/control").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (ctl < 0)
+        return (errno == ENXIO || errno == ENOENT) ? StatusRead::NotSupervised
+                                                   : StatusRead::Unreadable;
+    ::close(ctl);
+    const int fd = ::open((dir + "/supervise/status").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return StatusRead::Unreadable;
+    char buffer[kStatusSizeWithPgid + 1];
+    size_t total = 0;
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer + total, sizeof buffer - total);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        total += static_cast<size_t>(n);
+        if (total == sizeof buffer)
+            break;
+    }
+    ::close(fd);
+    const auto parsed = parseStatusFile(std::string_view(buffer, total));
+    if (!parsed)
+        return StatusRead::Unreadable;
+    status = *parsed;
+    return StatusRead::Ok;
+}
+
+bool Services::isS6rcManaged(std::string_view name) const {
+    const std::string entry = serviceDir(name);
+    struct stat st {};
+    if (::lstat(entry.c_str(), &st) == 0 && S_ISLNK(st.st_mode)) {
+        char resolved[PATH_MAX];
+        if (::realpath(entry.c_str(), resolved)) {
+            std::string_view path = resolved;
+            const size_t slash = path.rfind('/');
+            if (slash != std::string_view::npos) {
+                std::string_view parent = path.substr(0, slash);
+                const size_t parentSlash = parent.rfind('/');
+                if (parent.substr(parentSlash + 1) == "servicedirs")
+                    return true;
+            }
+        }
+    }
+    const std::string def = m_rcSourceDir + '/' + std::string(name);
+    return fileExists(def + "/producer-for") || fileExists(def + "/consumer-for");
+}
+
+Services::ControlResult Services::sendControl(std::string_view name, char command) const {
+    const int fd = ::open((serviceDir(name) + "/supervise/control").c_str(),
+                          O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return (errno == ENXIO || errno == ENOENT) ? ControlResult::NotSupervised
+                                                   : ControlResult::Failed;
+    ssize_t n;
+    while ((n = ::write(fd, &command, 1)) < 0 && errno == EINTR) {
+    }
+    ::close(fd);
+    return n == 1 ? ControlResult::Ok : ControlResult::Failed;
+}
+
+std::optional<std::string> readSmallFile(const std::string &path, size_t maxBytes) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return std::nullopt;
+    std::string content;
+    char buffer[16384];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            ::close(fd);
+            return std::nullopt;
+        }
+        if (n == 0)
+            break;
+        content.append(buffer, static_cast<size_t>(n));
+        if (content.size() > maxBytes) {
+            ::close(fd);
+            return std::nullopt;
+        }
+    }
+    ::close(fd);
+    return content;
+}
+
+std::string replaceFileAtomically(const std::string &path, std::string_view content) {
+    struct stat old {};
+    if (::stat(path.c_str(), &old) != 0)
+        return "cannot stat " + path;
+    const size_t slash = path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+    std::string temp = dir + "/.run.tmp.XXXXXX";
+    const int fd = ::mkstemp(temp.data());
+    if (fd < 0)
+        return "cannot create a temporary file in " + dir;
+    bool ok = true;
+    size_t written = 0;
+    while (ok && written < content.size()) {
+        const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        if (ok)
+            written += static_cast<size_t>(n);
+    }
+    ok = ok && ::fchmod(fd, old.st_mode & 07777) == 0;
+    if (ok && ::fchown(fd, old.st_uid, old.st_gid) != 0) {
+        // Not fatal: an unprivileged agent cannot give files away; mode is what matters.
+    }
+    ok = ok && ::fsync(fd) == 0;
+    ok = (::close(fd) == 0) && ok;
+    ok = ok && ::rename(temp.c_str(), path.c_str()) == 0;
+    if (!ok) {
+        ::unlink(temp.c_str());
+        return "cannot write " + path;
+    }
+    return {};
+}
+
+} // namespace agent

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "S6Status.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace agent {
+
+// [A-Za-z0-9][A-Za-z0-9_.@-]*, at most 255 bytes: nothing that can leave the
+// directory it names (no '/', no "..", no NUL or control characters).
+bool isValidServiceName(std::string_view name);
+
+// File-system view of one s6 scan directory and its companions. Every method
+// takes an already validated name.
+class Services final {
+public:
+    Services(std::string scanDir, std::string logDir, std::string rcSourceDir);
+
+    // Sub-directories holding `run` or `type`, sorted; hidden entries and
+    // s6-overlay internals (s6rc-*, s6-linux-init-*) left out.
+    std::vector<std::string> list() const;
+    bool exists(std::string_view name) const;
+
+    std::string serviceDir(std::string_view name) const;
+    std::string logPath(std::string_view name) const;
+    std::string runPath(std::string_view name) const;
+
+    // No `down` file in the service directory.
+    bool normallyUp(std::string_view name) const;
+
+    enum class StatusRead { Ok, NotSupervised, Unreadable };
+    // Reads supervise/status directly; `status` is set only for Ok.
+    StatusRead readStatus(std::string_view name, SupervisionStatus &status) const;
+
+    // Managed by s6-rc: a symlink into an s6-rc live directory (…/servicedirs/<name>),
+    // or a definition with producer-for / consumer-for.
+    bool isS6rcManaged(std::string_view name) const;
+
+    enum class ControlResult { Ok, NotSupervised, Failed };
+    // Writes s6-svc's one-byte command ('u', 'd', 'r') to supervise/control.
+    ControlResult sendControl(std::string_view name, char command) const;
+
+    const std::string &scanDir() const { return m_scanDir; }
+
+private:
+    std::string m_scanDir;
+    std::string m_logDir;
+    std::string m_rcSourceDir;
+};
+
+// Replaces `path` atomically with `content` (temp file in the same directory,
+// fsync, rename), keeping the old file's mode and owner. The temp file is
+// removed on any failure. Returns an empty string or the reason for failure.
+std::string replaceFileAtomically(const std::string &path, std::string_view content);
+
+// Whole small file (a run script); nullopt when it cannot be read.
+std::optional<std::string> readSmallFile(const std::string &path, size_t maxBytes);
+
+} // namespace agent
