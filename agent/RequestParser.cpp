@@ -64,7 +64,9 @@ size_t RequestParser::feed(const char *data, size_t length, size_t maxQueued) {
             http_parser_execute(&m_parser, &m_settings, data + consumed, length - consumed);
         consumed += n;
         if (wasInHeaders) {
-            m_headerBytes += n;
+            // Paused at the end of the headers, the parser has not consumed
+            // their final LF yet: count it here, where it belongs.
+            m_headerBytes += n + (m_inHeaders ? 0 : 1);
             if (m_headerBytes > kMaxHeaderBytes) {
                 fail(431, "The request line and headers exceed 16 KiB.");
                 break;

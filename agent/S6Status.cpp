@@ -162,7 +162,11 @@ std::string statusJson(std::string_view name, const SupervisionStatus &st, bool 
     out += ",\"paused\":";
     out += (up && st.paused) ? "true" : "false";
     out += ",\"exit_code\":";
-    out += (!up && exitedNormally(st.wstat)) ? std::to_string(exitCodeOf(st.wstat)) : "null";
+    // A supervisor that never started the service (s6 >= 2.13.2 marks it
+    // "paused, no pid") has no exit code to report.
+    const bool neverStarted = st.pid == 0 && !st.finishing && st.paused;
+    out += (!up && !neverStarted && exitedNormally(st.wstat)) ? std::to_string(exitCodeOf(st.wstat))
+                                                              : "null";
     out += ",\"signal\":";
     if (!up && signalledOf(st.wstat))
         appendJsonString(out, signalName(termSignalOf(st.wstat)));

@@ -1,0 +1,21 @@
+# Integration tests of the s6-agent: real s6-svscan trees (S6Tree), the built
+# s6-agent (AgentProcess), HTTP over its Unix socket. One executable per
+# tests/integration/agent_*.cpp; agent_client.* is the shared raw HTTP client.
+if(TARGET s6-agent)
+  file(GLOB sm_agent_it_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/agent_*.cpp)
+  list(FILTER sm_agent_it_sources EXCLUDE REGEX "agent_client\\.cpp$")
+  add_library(sm_agent_testclient STATIC ${CMAKE_CURRENT_LIST_DIR}/agent_client.cpp
+                                         ${CMAKE_CURRENT_LIST_DIR}/agent_client.h)
+  target_include_directories(sm_agent_testclient PUBLIC ${CMAKE_CURRENT_LIST_DIR} ${HTTP_PARSER_INCLUDE_DIR})
+  target_link_libraries(sm_agent_testclient PUBLIC sm_testsupport Qt6::Core ${HTTP_PARSER_STATIC})
+  foreach(source ${sm_agent_it_sources})
+    get_filename_component(name ${source} NAME_WE)
+    set(name it_${name})
+    add_executable(${name} ${source})
+    target_link_libraries(${name} PRIVATE sm_agent_testclient Qt6::Test)
+    set_target_properties(${name} PROPERTIES AUTOMOC ON)
+    add_dependencies(${name} s6-agent)
+    add_test(NAME ${name} COMMAND ${name})
+    set_tests_properties(${name} PROPERTIES TIMEOUT 60 LABELS "integration;agent")
+  endforeach()
+endif()
