@@ -1,0 +1,146 @@
+// system-manager: the technician's dashboard. Argument parsing and wiring only.
+#include "ConnectDialog.h"
+#include "MainWindow.h"
+#include "Session.h"
+#include "UnixSignals.h"
+#include "config/SystemConfig.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QTextStream>
+
+namespace {
+
+struct Options {
+    enum Mode { Local, Remote, Demo } mode = Local;
+    QString config;
+    QUrl url;
+    QString token;
+};
+
+// Parsed before QApplication exists, so --help, --version and mistakes need no display.
+int parseArguments(const QStringList &arguments, Options *options) {
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Dashboard for the s6 services of ROS 2 robot containers and the host's Docker "
+        "containers: on this host (--config), on a robot's system-managerd (--connect), or on "
+        "an embedded demo stack (--demo)."));
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help and exit."));
+    const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")},
+                                     QStringLiteral("Show the version and exit."));
+    const QCommandLineOption config(
+        QStringLiteral("config"),
+        QStringLiteral("Configuration file (default: $CONFIG_FILE, else ./config.yml)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption connect(QStringLiteral("connect"),
+                                     QStringLiteral("A robot's system-managerd, e.g. "
+                                                    "http://robot:8081."),
+                                     QStringLiteral("URL"));
+    const QCommandLineOption token(QStringLiteral("token"),
+                                   QStringLiteral("API token for --connect (sent as Bearer)."),
+                                   QStringLiteral("TOKEN"));
+    const QCommandLineOption demo(QStringLiteral("demo"),
+                                  QStringLiteral("Start and show the embedded demo stack."));
+    parser.addOptions({help, version, config, connect, token, demo});
+
+    QTextStream err(stderr);
+    auto fail = [&err](const QString &message) {
+        err << "system-manager: " << message << " (see --help)\n";
+        return 2;
+    };
+    if (!parser.parse(arguments))
+        return fail(parser.errorText());
+    if (parser.isSet(help)) {
+        QTextStream(stdout) << parser.helpText();
+        return 0;
+    }
+    if (parser.isSet(version)) {
+        QTextStream(stdout) << "system-manager " << SM_VERSION << '\n';
+        return 0;
+    }
+    if (!parser.positionalArguments().isEmpty())
+        return fail(QStringLiteral("unexpected argument '%1'")
+                        .arg(parser.positionalArguments().constFirst()));
+    const int modes =
+        int(parser.isSet(config)) + int(parser.isSet(connect)) + int(parser.isSet(demo));
+    if (modes > 1)
+        return fail(QStringLiteral("--config, --connect and --demo exclude each other"));
+    if (parser.isSet(token) && !parser.isSet(connect))
+        return fail(QStringLiteral("--token only applies to --connect"));
+    if (parser.isSet(connect)) {
+        options->mode = Options::Remote;
+        options->url = sm::ConnectDialog::normalizeUrl(parser.value(connect));
+        if (options->url.isEmpty())
+            return fail(QStringLiteral("'%1' is not an http(s) URL").arg(parser.value(connect)));
+        options->token = parser.value(token);
+    } else if (parser.isSet(demo)) {
+        options->mode = Options::Demo;
+    } else {
+        options->config = sm::locateConfigFile(parser.value(config));
+    }
+    return -1;
+}
+
+// This host's agents and Docker, straight from the config file.
+QString connectLocal(sm::Session &session, const QString &configPath) {
+    const sm::ConfigLoad load = sm::loadConfigFile(configPath);
+    if (!load.ok())
+        return load.error.toString();
+    for (const QString &warning : load.config->warnings)
+        QTextStream(stderr) << "system-manager: " << warning << '\n';
+    Q_UNUSED(session);
+    return QStringLiteral("local mode is not available in this build");
+}
+
+} // namespace
+
+int main(int argc, char *argv[]) {
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    Options options;
+    if (const int code = parseArguments(arguments, &options); code >= 0)
+        return code;
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("system-manager"));
+    QApplication::setOrganizationName(QStringLiteral("system-manager"));
+    QApplication::setApplicationVersion(QStringLiteral(SM_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("system-manager"));
+    QApplication::setQuitOnLastWindowClosed(false);
+
+    sm::MainWindow window;
+    sm::Session session(&window);
+    switch (options.mode) {
+    case Options::Remote:
+        sm::ConnectDialog::rememberRobot(options.url);
+        session.connectRemote(options.url, options.token);
+        break;
+    case Options::Demo: {
+        const QString daemon =
+            QApplication::applicationDirPath() + QStringLiteral("/system-managerd");
+        if (!QFileInfo(daemon).isExecutable()) {
+            QTextStream(stderr) << "system-manager: --demo needs " << daemon << '\n';
+            return 1;
+        }
+        session.startDemo(daemon);
+        break;
+    }
+    case Options::Local:
+        if (const QString error = connectLocal(session, options.config); !error.isEmpty()) {
+            QTextStream(stderr) << "system-manager: " << error << '\n';
+            return 2;
+        }
+        break;
+    }
+
+    // Closing the window (or SIGINT/SIGTERM) first stops the demo daemon, without blocking.
+    auto quit = [&session] { session.shutdown([] { QCoreApplication::quit(); }); };
+    QObject::connect(&app, &QGuiApplication::lastWindowClosed, &app, quit);
+    UnixSignals unixSignals;
+    QObject::connect(&unixSignals, &UnixSignals::quitRequested, &window, &QWidget::close);
+    window.show();
+    return app.exec();
+}

@@ -1,0 +1,226 @@
+#include "ContainerListModel.h"
+
+#include <QColor>
+#include <QIcon>
+#include <QPainter>
+#include <QPixmap>
+
+namespace sm {
+
+namespace {
+QIcon dot(const QColor &color) {
+    QPixmap pixmap(16, 16);
+    pixmap.fill(Qt::transparent);
+    QPainter p(&pixmap);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(color.darker(130));
+    p.setBrush(color);
+    p.drawEllipse(QRectF(3.5, 3.5, 9, 9));
+    return QIcon(pixmap);
+}
+} // namespace
+
+ContainerListModel::ContainerListModel(Backend *backend, QObject *parent)
+    : QAbstractTableModel(parent) {
+    m_poll.setInterval(2000);
+    connect(&m_poll, &QTimer::timeout, this, &ContainerListModel::refresh);
+    m_coalesce.setSingleShot(true);
+    m_coalesce.setInterval(30);
+    connect(&m_coalesce, &QTimer::timeout, this, &ContainerListModel::fetch);
+    setBackend(backend);
+}
+
+void ContainerListModel::setBackend(Backend *backend) {
+    if (m_backend)
+        m_backend->disconnect(this);
+    m_backend = backend;
+    ++m_generation;
+    m_fetching = false;
+    m_loaded = false;
+    beginResetModel();
+    m_rows.clear();
+    endResetModel();
+    if (!m_backend)
+        return;
+    connect(m_backend, &Backend::agentReachabilityChanged, this,
+            [this](const QString &container, bool reachable) {
+                setReachable(rowOf(AgentEntry, container), reachable);
+            });
+    connect(m_backend, &Backend::connectionChanged, this, [this](bool connected) {
+        if (connected)
+            refresh();
+    });
+    refresh();
+}
+
+void ContainerListModel::setPollInterval(int ms) {
+    m_poll.stop();
+    m_poll.setInterval(ms);
+    if (ms > 0)
+        m_poll.start();
+}
+
+void ContainerListModel::refresh() {
+    if (!m_poll.isActive() && m_poll.interval() > 0)
+        m_poll.start();
+    if (!m_coalesce.isActive())
+        m_coalesce.start();
+}
+
+void ContainerListModel::fetch() {
+    if (!m_backend)
+        return;
+    if (m_fetching) {
+        m_again = true;
+        return;
+    }
+    m_fetching = true;
+    const quint64 generation = m_generation;
+    m_backend->containers(this, [this, generation](Result<QList<ContainerInfo>> r) {
+        if (generation != m_generation)
+            return;
+        if (!r.ok()) {
+            Q_EMIT errorOccurred(r.error().message);
+            finishCycle();
+            return;
+        }
+        QList<Entry> entries;
+        for (const ContainerInfo &c : r.value()) {
+            const int known = rowOf(AgentEntry, c.name);
+            entries.append(
+                {AgentEntry, c.name, known >= 0 ? m_rows.at(known).reachable : std::nullopt});
+        }
+        const int docker = rowOf(DockerEntry);
+        entries.append(
+            {DockerEntry, tr("Docker"), docker >= 0 ? m_rows.at(docker).reachable : std::nullopt});
+        apply(entries);
+        fetchHealth(entries, generation);
+    });
+}
+
+void ContainerListModel::fetchHealth(QList<Entry> entries, quint64 generation) {
+    // The names show at once; reachability follows when health answers (a hung agent makes
+    // it wait for the backend's deadline, which must not hold up the list).
+    m_backend->health(this, [this, entries, generation](Result<Health> r) mutable {
+        if (generation != m_generation)
+            return;
+        if (r.ok()) {
+            for (Entry &e : entries) {
+                if (e.kind == DockerEntry) {
+                    e.reachable = r.value().dockerAvailable;
+                    continue;
+                }
+                for (const auto &[name, reachable] : r.value().agents)
+                    if (name == e.name)
+                        e.reachable = reachable;
+            }
+            apply(entries);
+        }
+        finishCycle();
+    });
+}
+
+void ContainerListModel::finishCycle() {
+    m_fetching = false;
+    Q_EMIT refreshed();
+    if (m_again) {
+        m_again = false;
+        refresh();
+    }
+}
+
+void ContainerListModel::apply(const QList<Entry> &entries) {
+    if (!m_loaded) {
+        beginResetModel();
+        m_rows = entries;
+        m_loaded = true;
+        endResetModel();
+        return;
+    }
+    for (int row = int(m_rows.size()) - 1; row >= 0; --row) {
+        const Entry &e = m_rows.at(row);
+        const bool present = std::any_of(entries.begin(), entries.end(), [&](const Entry &n) {
+            return n.kind == e.kind && n.name == e.name;
+        });
+        if (!present) {
+            beginRemoveRows({}, row, row);
+            m_rows.removeAt(row);
+            endRemoveRows();
+        }
+    }
+    for (int i = 0; i < entries.size(); ++i) {
+        const Entry &e = entries.at(i);
+        const int row = rowOf(e.kind, e.kind == DockerEntry ? QString() : e.name);
+        if (row < 0) {
+            // New containers go before the Docker entry, which stays last.
+            const int at = std::min<int>(i, int(m_rows.size()));
+            beginInsertRows({}, at, at);
+            m_rows.insert(at, e);
+            endInsertRows();
+        } else if (!(m_rows.at(row) == e)) {
+            m_rows[row] = e;
+            Q_EMIT dataChanged(index(row, 0), index(row, 0));
+        }
+    }
+}
+
+void ContainerListModel::setReachable(int row, std::optional<bool> reachable) {
+    if (row < 0 || m_rows.at(row).reachable == reachable)
+        return;
+    m_rows[row].reachable = reachable;
+    Q_EMIT dataChanged(index(row, 0), index(row, 0));
+}
+
+int ContainerListModel::rowOf(Kind kind, const QString &name) const {
+    for (int row = 0; row < m_rows.size(); ++row) {
+        const Entry &e = m_rows.at(row);
+        if (e.kind == kind && (kind == DockerEntry || e.name == name))
+            return row;
+    }
+    return -1;
+}
+
+int ContainerListModel::rowCount(const QModelIndex &parent) const {
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int ContainerListModel::columnCount(const QModelIndex &parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ContainerListModel::data(const QModelIndex &index, int role) const {
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Entry &e = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case NameRole:
+        return e.name;
+    case KindRole:
+        return int(e.kind);
+    case ReachableRole:
+        return e.reachable ? QVariant(*e.reachable) : QVariant();
+    case Qt::DecorationRole: {
+        if (m_icons.isEmpty()) // made on first use: pixmaps need the GUI application
+            m_icons = {dot(QColor(0x43, 0xa0, 0x47)), dot(QColor(0xe5, 0x39, 0x35)),
+                       dot(QColor(0xbd, 0xbd, 0xbd))};
+        return e.reachable ? m_icons.at(*e.reachable ? 0 : 1) : m_icons.at(2);
+    }
+    case Qt::ToolTipRole:
+        if (!e.reachable)
+            return tr("checking…");
+        if (e.kind == DockerEntry)
+            return *e.reachable ? tr("Docker is available") : tr("Docker is unavailable");
+        return *e.reachable ? tr("agent reachable") : tr("agent unreachable");
+    default:
+        return {};
+    }
+}
+
+QVariant ContainerListModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation == Qt::Horizontal && role == Qt::DisplayRole && section == Name)
+        return tr("Containers");
+    return QAbstractTableModel::headerData(section, orientation, role);
+}
+
+} // namespace sm

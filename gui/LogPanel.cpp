@@ -1,0 +1,259 @@
+#include "LogPanel.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QFile>
+#include <QFileDialog>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QIcon>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSaveFile>
+#include <QScrollBar>
+#include <QTextBlock>
+#include <QToolButton>
+
+namespace sm {
+
+LogPanel::LogPanel(QWidget *parent)
+    : QWidget(parent)
+    , m_follower(new LogFollower(this))
+    , m_view(new QPlainTextEdit(this))
+    , m_title(new QLabel(tr("Log"), this))
+    , m_mode(new QLabel(this))
+    , m_search(new QLineEdit(this)) {
+    auto *bar = new QHBoxLayout;
+    bar->setContentsMargins(4, 2, 4, 2);
+    QFont titleFont = m_title->font();
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    bar->addWidget(m_title);
+    bar->addWidget(m_mode);
+    bar->addStretch();
+    m_pause = addButton(bar, tr("Pause"), QStringLiteral(":/gui/icons/pause.svg"),
+                        tr("Hold new lines back while reading"));
+    m_pause->setCheckable(true);
+    connect(m_pause, &QToolButton::toggled, this, &LogPanel::setPaused);
+    m_colorsButton = addButton(bar, tr("Colors"), QStringLiteral(":/gui/icons/colors.svg"),
+                               tr("Render ANSI colors (off: strip them)"));
+    m_colorsButton->setCheckable(true);
+    m_colorsButton->setChecked(true);
+    connect(m_colorsButton, &QToolButton::toggled, this, &LogPanel::setColorsEnabled);
+    m_search->setPlaceholderText(tr("Find in log"));
+    m_search->setClearButtonEnabled(true);
+    m_search->setMaximumWidth(220);
+    connect(m_search, &QLineEdit::returnPressed, this, [this] { findNext(m_search->text()); });
+    bar->addWidget(m_search);
+    QToolButton *find = addButton(bar, tr("Find next"), QStringLiteral(":/gui/icons/find.svg"),
+                                  tr("Find the next match (F3)"));
+    find->setShortcut(QKeySequence::FindNext);
+    connect(find, &QToolButton::clicked, this, [this] { findNext(m_search->text()); });
+    connect(addButton(bar, tr("Copy"), QStringLiteral(":/gui/icons/copy.svg"),
+                      tr("Copy the selection, or the whole log")),
+            &QToolButton::clicked, this, &LogPanel::copy);
+    connect(addButton(bar, tr("Save…"), QStringLiteral(":/gui/icons/save.svg"),
+                      tr("Save the log to a file")),
+            &QToolButton::clicked, this, &LogPanel::chooseSaveFile);
+    connect(
+        addButton(bar, tr("Clear"), QStringLiteral(":/gui/icons/clear.svg"), tr("Clear the view")),
+        &QToolButton::clicked, this, &LogPanel::clear);
+
+    m_view->setReadOnly(true);
+    m_view->setMaximumBlockCount(maxLines);
+    m_view->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_view->setUndoRedoEnabled(false);
+    m_view->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    QPalette palette = m_view->palette();
+    palette.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+    palette.setColor(QPalette::Text, QColor(0xd4, 0xd4, 0xd4));
+    m_view->setPalette(palette);
+    m_baseFormat.setForeground(QColor(0xd4, 0xd4, 0xd4));
+    m_renderer = AnsiRenderer(m_baseFormat);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addLayout(bar);
+    layout->addWidget(m_view);
+
+    m_flush.setSingleShot(true);
+    m_flush.setInterval(50);
+    connect(&m_flush, &QTimer::timeout, this, &LogPanel::flush);
+    connect(m_follower, &LogFollower::linesArrived, this, &LogPanel::onLines);
+    connect(m_follower, &LogFollower::errorOccurred, this, &LogPanel::errorOccurred);
+    connect(m_follower, &LogFollower::modeChanged, this, [this](bool live, const QString &why) {
+        m_mode->setText(live ? tr("● live") : tr("○ polling"));
+        m_mode->setToolTip(live ? tr("Following the log as it is written") : why);
+        m_mode->setStyleSheet(live ? QStringLiteral("color:#2e7d32")
+                                   : QStringLiteral("color:#ef8f00"));
+    });
+}
+
+QToolButton *LogPanel::addButton(QHBoxLayout *bar, const QString &text, const QString &icon,
+                                 const QString &tip) {
+    auto *button = new QToolButton(this);
+    bar->addWidget(button);
+    button->setText(text);
+    button->setIcon(QIcon(icon));
+    button->setToolTip(tip);
+    button->setAutoRaise(true);
+    button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    return button;
+}
+
+void LogPanel::setBackend(Backend *backend) {
+    m_follower->setBackend(backend);
+}
+
+void LogPanel::showService(const QString &container, const QString &service) {
+    follow({LogFollower::Source::Service, container, service},
+           tr("Log: %1 / %2").arg(container, service));
+}
+
+void LogPanel::showDocker(const QString &name) {
+    follow({LogFollower::Source::Docker, {}, name}, tr("Log: docker / %1").arg(name));
+}
+
+void LogPanel::clearSource() {
+    m_follower->stop();
+    clear();
+    m_title->setText(tr("Log"));
+    m_mode->clear();
+}
+
+void LogPanel::follow(const LogFollower::Source &source, const QString &title) {
+    if (source == m_follower->source())
+        return;
+    clear();
+    m_title->setText(title);
+    m_follower->follow(source);
+}
+
+void LogPanel::onLines(const QStringList &lines) {
+    m_incoming.append(lines);
+    // Held lines are bounded too: only the newest maxLines could ever be shown.
+    if (m_incoming.size() > maxLines)
+        m_incoming.remove(0, m_incoming.size() - maxLines);
+    if (!m_paused && !m_flush.isActive())
+        m_flush.start();
+}
+
+void LogPanel::flush() {
+    if (m_paused || m_incoming.isEmpty())
+        return;
+    const QStringList lines = std::exchange(m_incoming, {});
+    appendToView(lines);
+    m_shown.append(lines);
+    if (m_shown.size() > maxLines)
+        m_shown.remove(0, m_shown.size() - maxLines);
+    Q_EMIT linesShown(int(lines.size()));
+}
+
+void LogPanel::appendToView(const QStringList &lines) {
+    QScrollBar *bar = m_view->verticalScrollBar();
+    const bool atBottom = bar->value() >= bar->maximum() - 1;
+    const int position = bar->value();
+    QTextCursor cursor(m_view->document());
+    cursor.movePosition(QTextCursor::End);
+    cursor.beginEditBlock();
+    bool first = m_view->document()->isEmpty();
+    for (const QString &line : lines) {
+        if (!first)
+            cursor.insertBlock();
+        first = false;
+        if (m_colors) {
+            for (const AnsiSpan &span : m_renderer.render(line))
+                cursor.insertText(span.text, span.format);
+        } else {
+            cursor.insertText(stripAnsi(line), m_baseFormat);
+        }
+    }
+    cursor.endEditBlock();
+    // Follow the end only when the reader was already there.
+    bar->setValue(atBottom ? bar->maximum() : std::min(position, bar->maximum()));
+}
+
+void LogPanel::rerender() {
+    const QStringList lines = m_shown;
+    m_view->clear();
+    m_renderer.reset();
+    appendToView(lines);
+}
+
+void LogPanel::setPaused(bool paused) {
+    m_paused = paused;
+    if (m_pause->isChecked() != paused)
+        m_pause->setChecked(paused);
+    if (!paused)
+        flush();
+}
+
+void LogPanel::setColorsEnabled(bool enabled) {
+    if (m_colors == enabled)
+        return;
+    m_colors = enabled;
+    if (m_colorsButton->isChecked() != enabled)
+        m_colorsButton->setChecked(enabled);
+    rerender();
+}
+
+bool LogPanel::findNext(const QString &text) {
+    if (text.isEmpty())
+        return false;
+    if (m_view->find(text))
+        return true;
+    // Wrap around once from the top.
+    QTextCursor start(m_view->document());
+    m_view->setTextCursor(start);
+    return m_view->find(text);
+}
+
+bool LogPanel::saveTo(const QString &path) {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+        Q_EMIT errorOccurred(tr("Cannot save the log to %1: %2").arg(path, file.errorString()));
+        return false;
+    }
+    file.write(text().toUtf8());
+    file.write("\n");
+    if (!file.commit()) {
+        Q_EMIT errorOccurred(tr("Cannot save the log to %1: %2").arg(path, file.errorString()));
+        return false;
+    }
+    return true;
+}
+
+void LogPanel::chooseSaveFile() {
+    auto *dialog = new QFileDialog(this, tr("Save log"));
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    const LogFollower::Source s = source();
+    dialog->selectFile((s.name.isEmpty() ? QStringLiteral("log") : s.name) +
+                       QStringLiteral(".log"));
+    connect(dialog, &QFileDialog::fileSelected, this,
+            [this](const QString &path) { saveTo(path); });
+    dialog->open();
+}
+
+void LogPanel::copy() {
+    const QTextCursor selection = m_view->textCursor();
+    QApplication::clipboard()->setText(
+        selection.hasSelection()
+            ? selection.selectedText().replace(QChar::ParagraphSeparator, QLatin1Char('\n'))
+            : text());
+}
+
+void LogPanel::clear() {
+    m_incoming.clear();
+    m_shown.clear();
+    m_view->clear();
+    m_renderer.reset();
+}
+
+QString LogPanel::text() const {
+    return m_view->toPlainText();
+}
+
+} // namespace sm

@@ -1,0 +1,100 @@
+#pragma once
+
+#include "ControlActions.h"
+
+#include <QMainWindow>
+#include <QPointer>
+#include <QUrl>
+
+class QAction;
+class QLabel;
+class QLineEdit;
+class QListView;
+class QStackedWidget;
+class QTableView;
+
+namespace sm {
+
+class Backend;
+class ContainerListModel;
+class DockerTableModel;
+class LogPanel;
+class ServiceTableModel;
+class TextFilterProxy;
+
+// The dashboard: containers on the left, the selected container's services (or the host's
+// Docker containers) in the centre, the selected one's live log at the bottom. The same
+// window whether the Backend is local or a robot's daemon across the network.
+class MainWindow final : public QMainWindow {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(MainWindow)
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // The backend is not owned; `where` tells people what they are looking at.
+    void setBackend(Backend *backend, const QString &where);
+    Backend *backend() const { return m_backend; }
+    // A line in the status bar while there is no backend yet (e.g. the demo is starting).
+    void setPendingConnection(const QString &text);
+
+    ContainerListModel *containerModel() const { return m_containers; }
+    ServiceTableModel *serviceModel() const { return m_services; }
+    DockerTableModel *dockerModel() const { return m_docker; }
+    TextFilterProxy *serviceProxy() const { return m_serviceProxy; }
+    ControlActions *controlActions() const { return m_actions; }
+    LogPanel *logPanel() const { return m_log; }
+    QListView *containerView() const { return m_containerView; }
+    QTableView *serviceView() const { return m_serviceView; }
+    QTableView *dockerView() const { return m_dockerView; }
+    QLabel *linkLabel() const { return m_link; }
+    QAction *action(ControlActions::Verb verb) const;
+
+    bool selectContainer(const QString &name);
+    bool selectDocker();
+    // Selects the row of this service (or Docker container) in the visible table.
+    bool selectRow(const QString &name);
+    void runAction(ControlActions::Verb verb);
+    void setFilterText(const QString &text);
+
+Q_SIGNALS:
+    void connectRequested(const QUrl &url, const QString &token);
+
+private:
+    void buildActions();
+    void buildLayout();
+    void onContainerChosen();
+    void onCurrentRowChanged();
+    void updateActions();
+    void updateBanner();
+    void showContextMenu(const QPoint &pos);
+    void setLink(int state, const QString &text); // -1 unknown, 0 down, 1 alive
+    void openConnectDialog();
+    bool dockerShown() const;
+    QList<ControlActions::Target> selectedTargets() const;
+
+    QPointer<Backend> m_backend;
+    QString m_where;
+    bool m_backendReportsLink = false;
+    ContainerListModel *m_containers;
+    ServiceTableModel *m_services;
+    DockerTableModel *m_docker;
+    TextFilterProxy *m_serviceProxy;
+    TextFilterProxy *m_dockerProxy;
+    ControlActions *m_actions;
+    QListView *m_containerView = nullptr;
+    QTableView *m_serviceView = nullptr;
+    QTableView *m_dockerView = nullptr;
+    QStackedWidget *m_centre = nullptr;
+    QLabel *m_banner = nullptr;
+    QLabel *m_link = nullptr;
+    QLineEdit *m_filter = nullptr;
+    LogPanel *m_log = nullptr;
+    QAction *m_start = nullptr;
+    QAction *m_stop = nullptr;
+    QAction *m_restart = nullptr;
+    QAction *m_refresh = nullptr;
+    QString m_selectedContainer;
+};
+
+} // namespace sm

@@ -1,0 +1,24 @@
+#pragma once
+
+#include "model/Types.h"
+
+#include <QColor>
+#include <QString>
+
+namespace sm {
+
+// What a technician needs to tell apart at a glance; drawn as a colored badge.
+enum class BadgeState { Up, Down, CrashLoop, Paused, Transition, Unknown };
+
+BadgeState serviceBadge(const ServiceStatus &status);
+// Docker's state word (running, exited, created, paused, restarting, dead).
+BadgeState dockerBadge(const QString &state);
+QString badgeText(BadgeState state);
+QColor badgeColor(BadgeState state);
+
+// "45s", "3m 07s", "2h 05m", "3d 4h".
+QString formatDuration(qint64 seconds);
+// An ISO 8601 stamp shown in local time, "yyyy-MM-dd HH:mm:ss"; empty stays empty.
+QString formatTimestamp(const QString &iso);
+
+} // namespace sm

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+#include <functional>
+
+namespace sm {
+
+class Backend;
+class DemoLauncher;
+class MainWindow;
+
+// Owns what the window is connected to: a RemoteBackend for a robot's daemon (also for the
+// embedded demo, which runs the daemon as a child process) or a backend made by the caller
+// (the local one). Switching robots swaps the backend under the same window.
+class Session final : public QObject {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Session)
+public:
+    explicit Session(MainWindow *window);
+    ~Session() override;
+
+    void connectRemote(const QUrl &url, const QString &token);
+    // Takes ownership.
+    void adopt(Backend *backend, const QString &where);
+    void startDemo(const QString &daemonProgram, const QStringList &extraArguments = {});
+    // Stops the demo daemon (if any), then calls done. Never blocks.
+    void shutdown(std::function<void()> done);
+
+    Backend *backend() const { return m_backend; }
+    DemoLauncher *demo() const { return m_demo; }
+
+Q_SIGNALS:
+    void demoFailed(const QString &message);
+
+private:
+    MainWindow *m_window;
+    QPointer<Backend> m_backend;
+    DemoLauncher *m_demo = nullptr;
+};
+
+} // namespace sm
