@@ -5,7 +5,7 @@ foreach(source ${sm_core_unit_sources})
   add_executable(${name} ${source})
   target_link_libraries(${name} PRIVATE sm_core Qt6::Test)
   target_compile_definitions(${name} PRIVATE
-    SM_CORE_FIXTURES="${CMAKE_CURRENT_LIST_DIR}/../fixtures")
+    SM_CORE_FIXTURES="${CMAKE_CURRENT_LIST_DIR}/../fixtures" SM_CORE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   add_test(NAME ${name} COMMAND ${name})
   set_tests_properties(${name} PROPERTIES TIMEOUT 30 LABELS "unit;core")
 endforeach()

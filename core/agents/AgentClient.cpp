@@ -1,0 +1,263 @@
+#include "AgentClient.h"
+
+#include "AgentLogStream.h"
+#include "model/ModelJson.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QUrl>
+
+namespace sm {
+
+namespace {
+
+QString unreachable(const QString &container, const QString &reason) {
+    return QStringLiteral("Agent for container '%1' is unreachable: %2").arg(container, reason);
+}
+
+// Puts the container's name on a parser's complaint about the agent's JSON.
+ApiError invalidAnswer(const QString &container, const ApiError &e) {
+    ApiError out = e;
+    out.message = QStringLiteral("Agent for container '%1' sent an invalid answer: %2")
+                      .arg(container, e.message);
+    return out;
+}
+
+} // namespace
+
+AgentClient::AgentClient(QString container, const QString &socketPath, int timeoutMs,
+                         QObject *parent)
+    : QObject(parent)
+    , m_container(std::move(container))
+    , m_timeoutMs(timeoutMs)
+    , m_http(new HttpClient(socketPath, 8, this)) {}
+
+AgentClient::~AgentClient() = default;
+
+ApiError AgentClient::mapError(const QString &container, const HttpResult &result, int timeoutMs) {
+    if (result.ok())
+        return mapStatus(container, result.response->status, result.response->body);
+    const HttpError &e = result.error;
+    switch (e.kind) {
+    case HttpError::SocketMissing:
+    case HttpError::Refused:
+    case HttpError::Cancelled:
+        return ApiError::unavailable(unreachable(container, e.message));
+    case HttpError::Timeout:
+        return ApiError::timeout(
+            QStringLiteral("Agent for container '%1' did not answer within %2 ms")
+                .arg(container)
+                .arg(timeoutMs));
+    case HttpError::Reset:
+    case HttpError::Garbage:
+    case HttpError::TooLarge:
+        break;
+    }
+    return ApiError::badGateway(
+        QStringLiteral("Agent for container '%1' sent an invalid answer: %2")
+            .arg(container, e.message));
+}
+
+ApiError AgentClient::mapStatus(const QString &container, int status, const QByteArray &body) {
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
+    const bool envelope = doc.isObject() && doc.object().value(QLatin1String("error")).isString();
+    if (status >= 500 || status < 400 || !envelope) {
+        const QString why = envelope ? doc.object().value(QLatin1String("error")).toString()
+                                     : QStringLiteral("HTTP status %1").arg(status);
+        // A 404 without the envelope still means "not there"; anything else is the agent's fault.
+        if (status == 404)
+            return ApiError::notFound(
+                QStringLiteral("Not found on the agent for container '%1'").arg(container));
+        return ApiError::badGateway(
+            QStringLiteral("Agent for container '%1' failed: %2").arg(container, why));
+    }
+    // 4xx: the agent's sentence and detail pass through with its status.
+    return apiErrorFromJson(status, doc.object());
+}
+
+HttpRequest AgentClient::request(const QByteArray &method, const QByteArray &target) const {
+    HttpRequest r;
+    r.method = method;
+    r.target = target;
+    r.timeoutMs = m_timeoutMs;
+    r.headers = {{"Accept", "application/json"}};
+    return r;
+}
+
+QByteArray AgentClient::servicePath(const QString &service) {
+    return "/services/" + QUrl::toPercentEncoding(service);
+}
+
+void AgentClient::call(QObject *context, HttpRequest request, Callback<QJsonObject> done) {
+    // Captures values only: the callback may run after this client is gone (Cancelled).
+    m_http->send(request, context,
+                 [container = m_container, timeout = request.timeoutMs,
+                  done = std::move(done)](const HttpResult &result) {
+                     if (!result.ok() || result.response->status / 100 != 2)
+                         return done(mapError(container, result, timeout));
+                     QJsonParseError error;
+                     const QJsonDocument doc =
+                         QJsonDocument::fromJson(result.response->body, &error);
+                     if (!doc.isObject())
+                         return done(ApiError::badGateway(
+                             QStringLiteral("Agent for container '%1' sent an invalid answer: %2")
+                                 .arg(container, error.error != QJsonParseError::NoError
+                                                     ? error.errorString()
+                                                     : QStringLiteral("not a JSON object"))));
+                     done(doc.object());
+                 });
+}
+
+void AgentClient::ping(QObject *context, int timeoutMs, Callback<QString> done) {
+    HttpRequest r = request("GET", "/");
+    r.timeoutMs = timeoutMs;
+    call(context, r, [done = std::move(done)](Result<QJsonObject> json) {
+        if (!json.ok())
+            return done(json.error());
+        done(json.value().value(QLatin1String("version")).toString());
+    });
+}
+
+void AgentClient::services(QObject *context, Callback<QStringList> done) {
+    call(context, request("GET", "/services"),
+         [container = m_container, done = std::move(done)](Result<QJsonObject> json) {
+             if (!json.ok())
+                 return done(json.error());
+             const QJsonValue list = json.value().value(QLatin1String("services"));
+             QStringList names;
+             for (const QJsonValue &v : list.toArray()) {
+                 if (!v.isString())
+                     return done(invalidAnswer(container, ApiError::badGateway(QStringLiteral(
+                                                              "a service name is not a string"))));
+                 names.append(v.toString());
+             }
+             if (!list.isArray())
+                 return done(invalidAnswer(
+                     container, ApiError::badGateway(QStringLiteral("no 'services' list"))));
+             done(names);
+         });
+}
+
+void AgentClient::statuses(QObject *context, Callback<QList<ServiceStatus>> done) {
+    call(context, request("GET", "/services/status"),
+         [container = m_container, done = std::move(done)](Result<QJsonObject> json) {
+             if (!json.ok())
+                 return done(json.error());
+             const QJsonValue list = json.value().value(QLatin1String("statuses"));
+             if (!list.isArray())
+                 return done(invalidAnswer(
+                     container, ApiError::badGateway(QStringLiteral("no 'statuses' list"))));
+             QList<ServiceStatus> out;
+             for (const QJsonValue &v : list.toArray()) {
+                 auto s = serviceStatusFromAgent(v.toObject());
+                 if (!s.ok())
+                     return done(invalidAnswer(container, s.error()));
+                 s.value().container = container;
+                 s.value().service = s.value().name;
+                 out.append(std::move(s.value()));
+             }
+             done(out);
+         });
+}
+
+void AgentClient::status(QObject *context, const QString &service, Callback<ServiceStatus> done) {
+    call(context, request("GET", servicePath(service) + "/status"),
+         [container = m_container, service, done = std::move(done)](Result<QJsonObject> json) {
+             if (!json.ok())
+                 return done(json.error());
+             auto s = serviceStatusFromAgent(json.value());
+             if (!s.ok())
+                 return done(invalidAnswer(container, s.error()));
+             s.value().container = container;
+             s.value().service = service;
+             done(std::move(s.value()));
+         });
+}
+
+void AgentClient::control(QObject *context, const QString &service, const QString &action,
+                          Callback<ControlResult> done) {
+    HttpRequest r = request("POST", servicePath(service));
+    r.headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
+    r.body = QJsonDocument(QJsonObject{{QStringLiteral("action"), action}})
+                 .toJson(QJsonDocument::Compact);
+    call(context, r,
+         [container = m_container, service, action,
+          done = std::move(done)](Result<QJsonObject> json) {
+             if (!json.ok())
+                 return done(json.error());
+             done(ControlResult{container, service, action});
+         });
+}
+
+void AgentClient::logs(QObject *context, const QString &service, const LogQuery &query,
+                       Callback<LogChunk> done) {
+    QByteArray target = servicePath(service) + "/logs?";
+    if (query.cursor)
+        target += "cursor=" + QByteArray::number(*query.cursor);
+    else
+        target += "tail=" + QByteArray::number(query.tail);
+    target += query.stripAnsi ? "&strip_ansi=true" : "&strip_ansi=false";
+    call(context, request("GET", target),
+         [container = m_container, service, done = std::move(done)](Result<QJsonObject> json) {
+             if (!json.ok())
+                 return done(json.error());
+             const QJsonObject &o = json.value();
+             if (!o.value(QLatin1String("logs")).isString())
+                 return done(invalidAnswer(container,
+                                           ApiError::badGateway(QStringLiteral("no 'logs' text"))));
+             LogChunk chunk;
+             chunk.container = container;
+             chunk.service = service;
+             chunk.logs = o.value(QLatin1String("logs")).toString();
+             if (o.value(QLatin1String("tail")).isDouble())
+                 chunk.tail = o.value(QLatin1String("tail")).toInt();
+             if (o.value(QLatin1String("cursor")).isDouble())
+                 chunk.cursor = qint64(o.value(QLatin1String("cursor")).toDouble());
+             chunk.logPath = o.value(QLatin1String("log_path")).toString();
+             done(chunk);
+         });
+}
+
+namespace {
+
+AgentClient::Callback<QJsonObject> runScriptAnswer(const QString &container, const QString &service,
+                                                   AgentClient::Callback<RunScript> done) {
+    return [container, service, done = std::move(done)](Result<QJsonObject> json) {
+        if (!json.ok())
+            return done(json.error());
+        const QJsonObject &o = json.value();
+        if (!o.value(QLatin1String("content")).isString())
+            return done(invalidAnswer(container,
+                                      ApiError::badGateway(QStringLiteral("no 'content' text"))));
+        done(RunScript{container, service, o.value(QLatin1String("path")).toString(),
+                       o.value(QLatin1String("content")).toString()});
+    };
+}
+
+} // namespace
+
+void AgentClient::runScript(QObject *context, const QString &service, Callback<RunScript> done) {
+    call(context, request("GET", servicePath(service) + "/run"),
+         runScriptAnswer(m_container, service, std::move(done)));
+}
+
+void AgentClient::setRunScript(QObject *context, const QString &service, const QString &content,
+                               Callback<RunScript> done) {
+    HttpRequest r = request("PUT", servicePath(service) + "/run");
+    r.headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
+    r.body = QJsonDocument(QJsonObject{{QStringLiteral("content"), content}})
+                 .toJson(QJsonDocument::Compact);
+    call(context, r, runScriptAnswer(m_container, service, std::move(done)));
+}
+
+HttpStream *AgentClient::followStream(const QString &service, int tail) {
+    return m_http->stream(request("GET", servicePath(service) +
+                                             "/logs?follow=true&tail=" + QByteArray::number(tail)));
+}
+
+LogStream *AgentClient::followLogs(const QString &service, int tail) {
+    return new AgentLogStream(m_container, followStream(service, tail), m_timeoutMs);
+}
+
+} // namespace sm

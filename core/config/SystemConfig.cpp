@@ -1,0 +1,262 @@
+#include "SystemConfig.h"
+
+#include "ConfigReader.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QHostAddress>
+
+#include <algorithm>
+
+namespace sm {
+
+QString ContainerConfig::labelFor(const QString &serviceId) const {
+    for (const ServiceInfo &s : services) {
+        if (s.id == serviceId)
+            return s.label;
+    }
+    return serviceId;
+}
+
+QString ConfigError::toString() const {
+    if (line <= 0)
+        return QStringLiteral("%1: %2").arg(file, message);
+    return QStringLiteral("%1:%2:%3: %4").arg(file).arg(line).arg(column).arg(message);
+}
+
+const ContainerConfig *SystemConfig::container(const QString &name) const {
+    for (const ContainerConfig &c : containers) {
+        if (c.name == name)
+            return &c;
+    }
+    return nullptr;
+}
+
+QList<ContainerInfo> SystemConfig::containerInfos() const {
+    QList<ContainerInfo> out;
+    for (const ContainerConfig &c : containers)
+        out.append({c.name, c.socketPath});
+    return out;
+}
+
+std::optional<QPair<QString, quint16>> parseListenAddress(const QString &text) {
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon <= 0)
+        return std::nullopt;
+    QString host = text.left(colon);
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || port > 65535)
+        return std::nullopt;
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    else if (host.contains(QLatin1Char(':')))
+        return std::nullopt; // IPv6 needs brackets
+    if (host != QLatin1String("localhost") && QHostAddress(host).isNull())
+        return std::nullopt;
+    return QPair<QString, quint16>(host, quint16(port));
+}
+
+namespace {
+
+void readServices(ConfigReader &r, const YAML::Node &list, const QString &where,
+                  ContainerConfig &c) {
+    r.expectList(list, where);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const YAML::Node item = list[i];
+        const QString at = QStringLiteral("%1[%2]").arg(where).arg(i);
+        ServiceInfo s;
+        if (item.IsScalar()) { // a bare id is read as {id: <it>}
+            s.id = r.string(item, at);
+        } else {
+            r.expectMap(item, at);
+            r.checkKeys(item, {"id", "label"}, at);
+            s.id = r.requiredString(item, "id", at);
+            if (const auto label = ConfigReader::child(item, "label"))
+                s.label = r.string(*label, at + QStringLiteral(".label"));
+        }
+        if (s.label.isEmpty())
+            s.label = s.id;
+        const auto same = [&](const ServiceInfo &o) { return o.id == s.id; };
+        if (std::any_of(c.services.begin(), c.services.end(), same))
+            r.fail(item.Mark(), QStringLiteral("duplicate service id '%1' in %2").arg(s.id, where));
+        c.services.append(s);
+    }
+}
+
+void readContainers(ConfigReader &r, const YAML::Node &list, SystemConfig &config) {
+    r.expectList(list, QStringLiteral("containers"));
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const YAML::Node item = list[i];
+        const QString at = QStringLiteral("containers[%1]").arg(i);
+        r.expectMap(item, at);
+        r.checkKeys(item, {"name", "socket_path", "services"}, at);
+        ContainerConfig c;
+        c.name = r.requiredString(item, "name", at);
+        if (c.name.contains(QLatin1Char('/')))
+            r.fail(item["name"].Mark(), QStringLiteral("%1.name must not contain '/'").arg(at));
+        if (config.container(c.name))
+            r.fail(item["name"].Mark(),
+                   QStringLiteral("duplicate container name '%1'").arg(c.name));
+        c.socketPath = r.requiredString(item, "socket_path", at);
+        if (const auto services = ConfigReader::child(item, "services"))
+            readServices(r, *services, at + QStringLiteral(".services"), c);
+        config.containers.append(c);
+    }
+}
+
+void readDocker(ConfigReader &r, const YAML::Node &map, const QProcessEnvironment &env,
+                SystemConfig &config) {
+    const QString dockerHost = env.value(QStringLiteral("DOCKER_HOST"));
+    if (dockerHost.startsWith(QLatin1String("unix://")))
+        config.docker.socketPath = dockerHost.mid(7);
+    else if (!dockerHost.isEmpty())
+        config.warnings.append(
+            QStringLiteral("DOCKER_HOST=%1 is not a unix:// address (ignored)").arg(dockerHost));
+    if (map.IsNull() || !map.IsDefined())
+        return;
+    r.expectMap(map, QStringLiteral("docker"));
+    r.checkKeys(map, {"socket_path", "control"}, QStringLiteral("docker"));
+    if (ConfigReader::child(map, "socket_path"))
+        config.docker.socketPath = r.requiredString(map, "socket_path", QStringLiteral("docker"));
+    if (const auto control = ConfigReader::child(map, "control"))
+        config.docker.control = r.stringList(*control, QStringLiteral("docker.control"));
+}
+
+ApiToken readToken(ConfigReader &r, const YAML::Node &item, const QString &at) {
+    r.expectMap(item, at);
+    r.checkKeys(item, {"name", "token", "token_file", "role"}, at);
+    ApiToken t;
+    t.name = r.requiredString(item, "name", at);
+    const auto token = ConfigReader::child(item, "token");
+    const auto tokenFile = ConfigReader::child(item, "token_file");
+    if (token && tokenFile)
+        r.fail(item.Mark(), QStringLiteral("%1 has both 'token' and 'token_file'").arg(at));
+    if (token) {
+        t.token = r.requiredString(item, "token", at);
+    } else if (tokenFile) {
+        const QString name = r.requiredString(item, "token_file", at);
+        const QString path = QDir(QFileInfo(r.file()).absolutePath()).absoluteFilePath(name);
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))
+            r.fail(tokenFile->Mark(),
+                   QStringLiteral("cannot read token_file %1: %2").arg(path, file.errorString()));
+        t.token = QString::fromUtf8(file.read(64 * 1024)).trimmed();
+        if (t.token.isEmpty())
+            r.fail(tokenFile->Mark(), QStringLiteral("token_file %1 is empty").arg(path));
+    } else {
+        r.fail(item.Mark(), QStringLiteral("%1 needs 'token' or 'token_file'").arg(at));
+    }
+    const QString role = r.requiredString(item, "role", at);
+    if (role == QLatin1String("viewer"))
+        t.role = Role::Viewer;
+    else if (role == QLatin1String("operator"))
+        t.role = Role::Operator;
+    else
+        r.fail(item["role"].Mark(),
+               QStringLiteral("%1.role must be 'viewer' or 'operator', not '%2'").arg(at, role));
+    return t;
+}
+
+void readApi(ConfigReader &r, const YAML::Node &map, SystemConfig &config) {
+    const QString where = QStringLiteral("api");
+    r.expectMap(map, where);
+    r.checkKeys(map, {"listen", "cors_origins", "tokens", "request_timeout_ms"}, where);
+    if (const auto listen = ConfigReader::child(map, "listen")) {
+        const QString text = r.string(*listen, QStringLiteral("api.listen"));
+        const auto address = parseListenAddress(text);
+        if (!address)
+            r.fail(listen->Mark(),
+                   QStringLiteral("api.listen must be HOST:PORT (e.g. 0.0.0.0:8081), not '%1'")
+                       .arg(text));
+        config.api.listenHost = address->first;
+        config.api.listenPort = address->second;
+    }
+    if (const auto origins = ConfigReader::child(map, "cors_origins"))
+        config.api.corsOrigins = r.stringList(*origins, QStringLiteral("api.cors_origins"));
+    if (const auto timeout = ConfigReader::child(map, "request_timeout_ms"))
+        config.api.requestTimeoutMs =
+            int(r.integer(*timeout, QStringLiteral("api.request_timeout_ms"), 1, 3600 * 1000));
+    if (const auto tokens = ConfigReader::child(map, "tokens")) {
+        r.expectList(*tokens, QStringLiteral("api.tokens"));
+        for (std::size_t i = 0; i < tokens->size(); ++i) {
+            const YAML::Node item = (*tokens)[i];
+            config.api.tokens.append(readToken(r, item, QStringLiteral("api.tokens[%1]").arg(i)));
+        }
+    }
+}
+
+void readMonitor(ConfigReader &r, const YAML::Node &map, SystemConfig &config) {
+    r.expectMap(map, QStringLiteral("monitor"));
+    r.checkKeys(map, {"poll_interval_ms"}, QStringLiteral("monitor"));
+    if (const auto poll = ConfigReader::child(map, "poll_interval_ms"))
+        config.monitor.pollIntervalMs =
+            int(r.integer(*poll, QStringLiteral("monitor.poll_interval_ms"), 50, 3600 * 1000));
+}
+
+} // namespace
+
+ConfigLoad loadConfigText(const QByteArray &yaml, const QString &fileName,
+                          const QProcessEnvironment &env) {
+    ConfigReader r(fileName);
+    SystemConfig config;
+    config.path = fileName;
+    try {
+        const YAML::Node root = YAML::Load(yaml.toStdString());
+        if (root.IsDefined() && !root.IsNull())
+            r.expectMap(root, QStringLiteral("the configuration"));
+        r.checkKeys(root, {"containers", "docker", "api", "monitor"},
+                    QStringLiteral("the configuration"));
+        if (const auto containers = ConfigReader::child(root, "containers"))
+            readContainers(r, *containers, config);
+        else
+            config.warnings.append(QStringLiteral("%1: no containers configured").arg(fileName));
+        readDocker(r, ConfigReader::child(root, "docker").value_or(YAML::Node()), env, config);
+        if (const auto api = ConfigReader::child(root, "api"))
+            readApi(r, *api, config);
+        if (const auto monitor = ConfigReader::child(root, "monitor"))
+            readMonitor(r, *monitor, config);
+    } catch (const ConfigError &e) {
+        return {std::nullopt, e};
+    } catch (const YAML::Exception &e) {
+        ConfigError error;
+        error.file = fileName;
+        if (!e.mark.is_null()) {
+            error.line = e.mark.line + 1;
+            error.column = e.mark.column + 1;
+        }
+        error.message = QString::fromStdString(e.msg);
+        return {std::nullopt, error};
+    }
+    config.warnings = r.takeWarnings() + config.warnings;
+    return {std::move(config), {}};
+}
+
+ConfigLoad loadConfigFile(const QString &path, const QProcessEnvironment &env) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        ConfigError e;
+        e.file = path;
+        e.message = QStringLiteral("cannot read the configuration: %1").arg(file.errorString());
+        return {std::nullopt, e};
+    }
+    // A config is small; a huge file is a mistake, not a config.
+    const QByteArray text = file.read(4 * 1024 * 1024 + 1);
+    if (text.size() > 4 * 1024 * 1024) {
+        ConfigError e{path, 0, 0, QStringLiteral("the configuration is larger than 4 MiB")};
+        return {std::nullopt, e};
+    }
+    return loadConfigText(text, path, env);
+}
+
+QString locateConfigFile(const QString &commandLineValue, const QProcessEnvironment &env) {
+    if (!commandLineValue.isEmpty())
+        return commandLineValue;
+    const QString fromEnv = env.value(QStringLiteral("CONFIG_FILE"));
+    if (!fromEnv.isEmpty())
+        return fromEnv;
+    return QStringLiteral("./config.yml");
+}
+
+} // namespace sm

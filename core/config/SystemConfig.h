@@ -1,0 +1,97 @@
+#pragma once
+
+#include "model/Types.h"
+
+#include <QByteArray>
+#include <QList>
+#include <QProcessEnvironment>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace sm {
+
+// One robot container from config: where its agent listens, and optional service labels.
+struct ContainerConfig {
+    QString name;
+    QString socketPath;
+    QList<ServiceInfo> services; // labels for the agent's service ids, in file order
+    // The configured label of a service, else its id.
+    QString labelFor(const QString &serviceId) const;
+};
+
+struct DockerConfig {
+    QString socketPath = QStringLiteral("/var/run/docker.sock");
+    // Containers that may be started/stopped/restarted; unset = all of them.
+    std::optional<QStringList> control;
+    bool mayControl(const QString &name) const { return !control || control->contains(name); }
+};
+
+enum class Role { Viewer, Operator };
+
+struct ApiToken {
+    QString name;
+    QString token;
+    Role role = Role::Viewer;
+};
+
+struct ApiConfig {
+    QString listenHost = QStringLiteral("0.0.0.0");
+    quint16 listenPort = 8081;
+    QStringList corsOrigins{QStringLiteral("*")};
+    QList<ApiToken> tokens;
+    int requestTimeoutMs = 5000;
+};
+
+struct MonitorConfig {
+    int pollIntervalMs = 1000;
+};
+
+// Where and why a config file was rejected; line and column are 1-based (0 = unknown).
+struct ConfigError {
+    QString file;
+    int line = 0;
+    int column = 0;
+    QString message;
+    // "file:line:column: message", the one line a program prints before exiting with 2.
+    QString toString() const;
+};
+
+// The whole configuration (architecture.md). The old service's config.yml, with only
+// `containers:`, loads unchanged; the other sections are optional with the defaults above.
+struct SystemConfig {
+    QString path; // the file it came from, for messages
+    QList<ContainerConfig> containers;
+    DockerConfig docker;
+    ApiConfig api;
+    MonitorConfig monitor;
+    QStringList warnings; // "file:line: ..." for unknown keys and similar slips
+
+    const ContainerConfig *container(const QString &name) const;
+    QList<ContainerInfo> containerInfos() const;
+};
+
+struct ConfigLoad {
+    std::optional<SystemConfig> config;
+    ConfigError error; // meaningful only without a config
+    bool ok() const { return config.has_value(); }
+};
+
+// Parses YAML text; `fileName` names it in messages and anchors relative token_file paths.
+// The environment supplies DOCKER_HOST.
+ConfigLoad
+loadConfigText(const QByteArray &yaml, const QString &fileName,
+               const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
+ConfigLoad
+loadConfigFile(const QString &path,
+               const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
+
+// The config file to use: --config's value when given, else $CONFIG_FILE, else ./config.yml.
+QString locateConfigFile(const QString &commandLineValue,
+                         const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
+
+// Splits "HOST:PORT" ("[::1]:8081" for IPv6); nullopt when malformed.
+std::optional<QPair<QString, quint16>> parseListenAddress(const QString &text);
+
+} // namespace sm
