@@ -70,6 +70,8 @@ HttpExchange::HttpExchange(QByteArray method, QByteArray rawPath, QUrlQuery quer
     , m_responder(std::make_unique<QHttpServerResponder>(std::move(responder)))
     , m_socket(m_responder->socket()) {
     m_clock.start();
+    if (m_socket)
+        connect(m_socket, &QTcpSocket::disconnected, this, &HttpExchange::clientLeft);
 }
 
 HttpExchange::~HttpExchange() = default;
@@ -95,6 +97,58 @@ bool HttpExchange::respond(int status, const HeaderList &headers, const QByteArr
         m_responder->writeHeader("Content-Length", QByteArray::number(body.size()));
     m_responder->writeBody(body); // the first body write also ends the header block
     return true;
+}
+
+bool HttpExchange::startStream(int status, const HeaderList &headers) {
+    if (m_answered)
+        return false;
+    m_answered = true;
+    if (m_socket.isNull())
+        return false;
+    m_streaming = true;
+    m_responder->writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(status));
+    for (const auto &[key, value] : headers)
+        m_responder->writeHeader(key, value);
+    m_responder->writeHeader("Transfer-Encoding", "chunked");
+    // The first body write ends the header block; an empty one writes nothing else.
+    m_responder->writeBody(QByteArray());
+    return true;
+}
+
+bool HttpExchange::writeChunk(const QByteArray &bytes) {
+    if (!m_streaming || m_socket.isNull())
+        return false;
+    if (bytes.isEmpty())
+        return true; // an empty chunk would end the body
+    QByteArray frame = QByteArray::number(bytes.size(), 16) + "\r\n";
+    frame.reserve(frame.size() + bytes.size() + 2);
+    frame += bytes;
+    frame += "\r\n";
+    m_socket->write(frame);
+    return true;
+}
+
+qint64 HttpExchange::pendingBytes() const {
+    return m_socket.isNull() ? 0 : m_socket->bytesToWrite();
+}
+
+void HttpExchange::endStream(bool abort) {
+    if (!m_streaming)
+        return;
+    m_streaming = false;
+    if (m_socket.isNull())
+        return;
+    disconnect(m_socket, nullptr, this, nullptr);
+    if (m_socket->state() != QAbstractSocket::ConnectedState)
+        return; // the client already left
+    if (abort) {
+        m_socket->abort();
+        return;
+    }
+    m_socket->write("0\r\n\r\n");
+    // Streams end only when the client left or their source ended: close rather than keep a
+    // connection whose reader expects nothing more.
+    m_socket->disconnectFromHost();
 }
 
 HttpFront::HttpFront(Handler handler, QObject *parent)

@@ -42,6 +42,21 @@ public:
     // Writes the answer once; later calls are ignored. Returns false if the client had left.
     bool respond(int status, const HeaderList &headers, const QByteArray &body);
 
+    // A streamed answer (SSE): the status line and headers now (chunked transfer coding), then
+    // body chunks as they come. It counts as the answer: respond() is ignored afterwards.
+    bool startStream(int status, const HeaderList &headers);
+    bool writeChunk(const QByteArray &bytes); // false if the client had left
+    // Bytes accepted but not yet handed to the kernel: a client that stops reading grows it.
+    qint64 pendingBytes() const;
+    // Ends the stream cleanly (last chunk), or with `abort` drops the connection at once
+    // without waiting for unsent bytes (a stalled client).
+    void endStream(bool abort = false);
+    bool streaming() const { return m_streaming; }
+
+Q_SIGNALS:
+    // The client closed its connection (a stream's reader left).
+    void clientLeft();
+
 private:
     friend class HttpFront;
     HttpExchange(QByteArray method, QByteArray rawPath, QUrlQuery query, HeaderList headers,
@@ -56,6 +71,7 @@ private:
     QPointer<QTcpSocket> m_socket;
     QElapsedTimer m_clock;
     bool m_answered = false;
+    bool m_streaming = false;
 };
 
 // The only class that knows QHttpServer (its API changes in Qt 6.7 and 6.8). It does no

@@ -76,8 +76,7 @@ void RestServer::addDockerRoutes() {
                      if (!follow || !tail)
                          return;
                      if (*follow) {
-                         replyError(ex, {501, QStringLiteral("Log following is not supported yet"),
-                                         QJsonValue::Null});
+                         followDockerLogs(ex, p[0], *tail); // RestEventRoutes.cpp
                          return;
                      }
                      m_backend->dockerLogs(

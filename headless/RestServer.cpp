@@ -29,6 +29,7 @@ RestServer::RestServer(Backend *backend, RestSettings settings, QObject *parent)
     addDocRoutes();
     addServiceRoutes();
     addDockerRoutes();
+    addEventRoutes();
 }
 
 RestServer::~RestServer() {

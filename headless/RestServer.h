@@ -6,6 +6,7 @@
 
 #include <QHash>
 #include <QObject>
+#include <QPointer>
 #include <QStringList>
 
 #include <optional>
@@ -14,6 +15,9 @@ namespace sm {
 
 class Backend;
 class AccessLog;
+class LogStream;
+class SseHub;
+class StatusMonitor;
 
 // What the REST layer needs from the configuration.
 struct RestSettings {
@@ -22,6 +26,11 @@ struct RestSettings {
     int requestTimeoutMs = 5000;  // api.request_timeout_ms (the backend's deadline)
     int watchdogMarginMs = 1000;  // added on top before the watchdog answers 504
     bool accessLog = true;        // one line per request on stderr
+    // Server-sent event streams (GET /events, log follows): how many at once, how much unsent
+    // data a client may leave before it is dropped, how often an idle stream gets a heartbeat.
+    int maxStreams = 1000;
+    qint64 streamBacklogBytes = 1024 * 1024;
+    int heartbeatMs = 15000;
 };
 
 // system-managerd's REST API (rest-api.md) over a Backend: the route table, input
@@ -35,6 +44,9 @@ public:
 
     quint16 listen(const QHostAddress &address, quint16 port);
     const RouteTable &routes() const { return m_routes; }
+    // The source of GET /events (its snapshot first, then its changes). Not owned.
+    void setMonitor(StatusMonitor *monitor);
+    const SseHub *eventHub() const { return m_hub; }
 
     // Answers from handlers; every path through a handler ends in exactly one of these.
     void reply(HttpExchange *exchange, int status, const QByteArray &body,
@@ -62,6 +74,14 @@ private:
     void addServiceRoutes();
     void addDockerRoutes();
     void addDocRoutes();
+    void addEventRoutes(); // RestEventRoutes.cpp
+    // Starts an SSE answer (CORS included); false (already answered 503) when streams are full.
+    bool startEventStream(HttpExchange *exchange);
+    // The logs routes' follow=true: checks the source exists, then streams `log` events.
+    void followServiceLogs(HttpExchange *exchange, const QString &container,
+                           const QString &service, int tail);
+    void followDockerLogs(HttpExchange *exchange, const QString &name, int tail);
+    void startLogStream(HttpExchange *exchange, LogStream *stream); // takes the stream
 
     // Validation shared by handlers: false means an error was already answered.
     bool checkContainer(HttpExchange *exchange, const QString &name);
@@ -82,6 +102,9 @@ private:
     RouteTable m_routes;
     AccessLog *m_log;
     bool m_anyOrigin = false;
+    SseHub *m_hub = nullptr;
+    QPointer<StatusMonitor> m_monitor;
+    QList<QMetaObject::Connection> m_monitorConnections;
     mutable QHash<QString, QByteArray> m_assetCache;
 };
 

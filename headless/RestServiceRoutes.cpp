@@ -92,9 +92,7 @@ void RestServer::addServiceRoutes() {
                      if (!follow || !tail || !strip || !cursor)
                          return;
                      if (*follow) {
-                         // Streaming (SSE) is planned; say so rather than answer a snapshot.
-                         replyError(ex, {501, QStringLiteral("Log following is not supported yet"),
-                                         QJsonValue::Null});
+                         followServiceLogs(ex, p[0], p[1], *tail); // RestEventRoutes.cpp
                          return;
                      }
                      LogQuery query;

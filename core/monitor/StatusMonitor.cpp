@@ -1,0 +1,150 @@
+#include "monitor/StatusMonitor.h"
+
+#include "backend/Backend.h"
+#include "monitor/DockerEventFollower.h"
+#include "monitor/StatusDiff.h"
+
+namespace sm {
+
+StatusMonitor::StatusMonitor(Backend *backend, const QStringList &containers, DockerClient *docker,
+                             Settings settings, QObject *parent)
+    : QObject(parent)
+    , m_backend(backend)
+    , m_settings(settings) {
+    m_settings.pollIntervalMs = qMax(m_settings.pollIntervalMs, 10);
+    for (const QString &name : containers) {
+        auto agent = std::make_unique<Agent>();
+        agent->container = name;
+        agent->timer.setSingleShot(true);
+        Agent *raw = agent.get();
+        connect(&agent->timer, &QTimer::timeout, this, [this, raw] {
+            if (raw->inflight) {
+                // The answer was lost: give up on it so the cycle goes on.
+                onStatuses(raw, false, {});
+                return;
+            }
+            poll(raw);
+        });
+        m_agents.push_back(std::move(agent));
+    }
+    if (docker) {
+        m_docker = new DockerEventFollower(
+            docker, {settings.dockerRetryInitialMs, settings.dockerRetryMaxMs}, this);
+        connect(m_docker, &DockerEventFollower::event, this, &StatusMonitor::dockerEvent);
+        connect(m_docker, &DockerEventFollower::connectedChanged, this,
+                &StatusMonitor::dockerConnectedChanged);
+    }
+}
+
+StatusMonitor::~StatusMonitor() {
+    stop();
+}
+
+void StatusMonitor::start() {
+    if (m_running)
+        return;
+    m_running = true;
+    for (const auto &agent : m_agents)
+        poll(agent.get());
+    if (m_docker)
+        m_docker->start();
+}
+
+void StatusMonitor::stop() {
+    m_running = false;
+    for (const auto &agent : m_agents) {
+        agent->timer.stop();
+        agent->inflight.reset();
+    }
+    if (m_docker)
+        m_docker->stop();
+}
+
+QList<ServiceStatus> StatusMonitor::services() const {
+    QList<ServiceStatus> all;
+    for (const auto &agent : m_agents)
+        all.append(agent->statuses);
+    return all;
+}
+
+QList<QPair<QString, bool>> StatusMonitor::agents() const {
+    QList<QPair<QString, bool>> known;
+    for (const auto &agent : m_agents) {
+        if (agent->reachable)
+            known.append({agent->container, *agent->reachable});
+    }
+    return known;
+}
+
+bool StatusMonitor::dockerConnected() const {
+    return m_docker && m_docker->isConnected();
+}
+
+int StatusMonitor::pollsCompleted(const QString &container) const {
+    for (const auto &agent : m_agents) {
+        if (agent->container == container)
+            return agent->polls;
+    }
+    return 0;
+}
+
+void StatusMonitor::poll(Agent *agent) {
+    if (!m_running || m_backend.isNull() || agent->inflight)
+        return;
+    agent->inflight = std::make_unique<QObject>();
+    agent->started.start();
+    // Until the answer comes, the timer is the watchdog; the answer re-arms it for the next poll.
+    agent->timer.start(m_settings.pollWatchdogMs);
+    m_backend->statuses(agent->inflight.get(), agent->container,
+                        [this, agent](Result<QList<ServiceStatus>> result) {
+                            if (result.ok())
+                                onStatuses(agent, true, std::move(result.value()));
+                            else
+                                onStatuses(agent, false, {});
+                        });
+}
+
+void StatusMonitor::onStatuses(Agent *agent, bool ok, QList<ServiceStatus> statuses) {
+    // The context may be the caller of this callback: delete it once the stack unwinds.
+    if (agent->inflight)
+        agent->inflight.release()->deleteLater();
+    ++agent->polls;
+
+    if (ok) {
+        for (ServiceStatus &status : statuses) {
+            if (status.container.isEmpty())
+                status.container = agent->container;
+            if (status.service.isEmpty())
+                status.service = status.name;
+        }
+        const StatusDiff diff = diffStatuses(agent->statuses, statuses);
+        agent->statuses = std::move(statuses);
+        if (agent->reachable != true) {
+            agent->reachable = true;
+            Q_EMIT agentReachabilityChanged(agent->container, true);
+        }
+        for (const QString &service : diff.removed)
+            Q_EMIT serviceRemoved(agent->container, service);
+        for (const ServiceStatus &status : diff.changed)
+            Q_EMIT serviceChanged(status);
+    } else {
+        // What an unreachable agent last said is no longer the truth: forget it, so that its
+        // services come back as changes when it answers again.
+        agent->statuses.clear();
+        if (agent->reachable != false) {
+            agent->reachable = false;
+            Q_EMIT agentReachabilityChanged(agent->container, false);
+        }
+    }
+    scheduleNext(agent);
+}
+
+void StatusMonitor::scheduleNext(Agent *agent) {
+    if (!m_running)
+        return;
+    // Polls start one interval apart; a poll that took longer is followed at once.
+    const qint64 spent = agent->started.isValid() ? agent->started.elapsed() : 0;
+    agent->timer.start(int(qMax<qint64>(0, m_settings.pollIntervalMs - spent)));
+}
+
+} // namespace sm
