@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace agent {
 
@@ -146,30 +148,57 @@ LogFollower::~LogFollower() {
         ::close(m_fd);
 }
 
+std::string LogFollower::nextFileAfter(ino_t inode, dev_t device) const {
+    // s6-log renames `current` to `previous`, then to @<tai64n>.s (or .u): names
+    // that sort in writing order. The file written after ours is the next
+    // archive, or `current` when ours was the newest.
+    const size_t slash = m_path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : m_path.substr(0, slash);
+    std::vector<std::string> archives;
+    if (DIR *d = ::opendir(dir.c_str())) {
+        while (const dirent *e = ::readdir(d))
+            if (e->d_name[0] == '@')
+                archives.emplace_back(e->d_name);
+        ::closedir(d);
+    }
+    std::sort(archives.begin(), archives.end());
+    archives.emplace_back("previous");
+    bool passedOurs = false;
+    for (const auto &name : archives) {
+        struct stat st {};
+        const std::string path = dir + '/' + name;
+        if (::stat(path.c_str(), &st) != 0)
+            continue;
+        if (passedOurs)
+            return path;
+        passedOurs = st.st_ino == inode && st.st_dev == device;
+    }
+    return m_path;
+}
+
 std::string LogFollower::poll(size_t maxBytes) {
     std::string fresh;
-    for (int round = 0; round < 2 && fresh.size() < maxBytes; ++round) {
+    for (int files = 0; files < 64 && fresh.size() < maxBytes; ++files) {
+        struct stat mine {};
         if (m_fd >= 0) {
             const std::string data = readRange(m_fd, m_offset, maxBytes - fresh.size());
             m_offset += off_t(data.size());
             fresh += data;
-            if (fresh.size() >= maxBytes)
+            if (fresh.size() >= maxBytes || ::fstat(m_fd, &mine) != 0)
                 break;
         }
-        // At the end of our file: has `current` been replaced (rotated)? The
-        // old file got every byte before the rename, so it is fully drained now.
+        // At the end of our file: is it still `current`? A rotated file got
+        // every byte before its rename, so it is fully drained now.
         struct stat now {};
-        struct stat mine {};
-        const bool exists = ::stat(m_path.c_str(), &now) == 0;
-        if (!exists)
-            break;
-        if (m_fd >= 0 && ::fstat(m_fd, &mine) == 0 && mine.st_ino == now.st_ino &&
-            mine.st_dev == now.st_dev) {
+        if (::stat(m_path.c_str(), &now) != 0)
+            break; // between a rotation's rename and the new `current`
+        if (m_fd >= 0 && mine.st_ino == now.st_ino && mine.st_dev == now.st_dev) {
             if (now.st_size < m_offset)
                 m_offset = 0; // truncated in place
             break;
         }
-        const int fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
+        const std::string next = m_fd >= 0 ? nextFileAfter(mine.st_ino, mine.st_dev) : m_path;
+        const int fd = ::open(next.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             break;
         if (m_fd >= 0)

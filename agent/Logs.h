@@ -23,9 +23,10 @@ std::string tailLines(int fd, off_t size, size_t lines, size_t maxBytes, bool co
 std::string readRange(int fd, off_t offset, size_t maxBytes);
 
 // Follows <logdir>/<service>/current like `tail -F` while s6-log rotates it
-// (rename to @timestamp.s, new `current`): the old file is drained to its end
-// before switching, so no line is lost or repeated. Only complete lines are
-// returned.
+// (rename to `previous`, then @timestamp.s, new `current`): the old file is
+// drained to its end, then every archive written after it, then the new
+// `current`, so no line is lost or repeated even across several rotations
+// between two polls. Only complete lines are returned.
 class LogFollower final {
 public:
     LogFollower(std::string path, int fd, off_t offset, bool stripAnsi);
@@ -37,6 +38,8 @@ public:
     std::string poll(size_t maxBytes);
 
 private:
+    std::string nextFileAfter(ino_t inode, dev_t device) const;
+
     std::string m_path;
     int m_fd;
     off_t m_offset;

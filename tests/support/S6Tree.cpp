@@ -71,8 +71,8 @@ bool S6Tree::addService(const QString &name, const QString &runScript,
     if (options.logger) {
         QDir().mkpath(staging + "/log");
         QDir().mkpath(logDir() + '/' + name);
-        const QString script =
-            QStringLiteral("#!/bin/sh\nexec s6-log n20 s1000000 %1\n").arg(logDir() + '/' + name);
+        const QString script = QStringLiteral("#!/bin/sh\nexec s6-log %1 %2\n")
+                                   .arg(options.loggerArgs, logDir() + '/' + name);
         ok = ok && writeFile(staging + "/log/run", script.toUtf8(), true);
     }
     if (!ok || ::rename(QFile::encodeName(staging).constData(),

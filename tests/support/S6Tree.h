@@ -12,7 +12,8 @@ struct S6ServiceOptions {
     bool downFile = false;   // a `down` file: supervised but not started
     int notificationFd = -1; // >= 0 writes `notification-fd` (readiness)
     bool logger = false;     // adds a `log` sub-service running s6-log
-    QString finishScript;    // non-empty writes an executable `finish`
+    QString loggerArgs = QStringLiteral("n20 s1000000"); // s6-log control directives
+    QString finishScript;                                // non-empty writes an executable `finish`
 };
 
 // A real s6 supervision tree for tests: a private scan directory under a

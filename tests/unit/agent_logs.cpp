@@ -136,6 +136,15 @@ void AgentLogs::followSurvivesRotation() {
     QCOMPARE(follower.poll(1 << 20), std::string());
     QVERIFY(append(current, "line 7\n"));
     QCOMPARE(follower.poll(1 << 20), std::string("line 7\n"));
+    // Several rotations between two polls: every archive is read in order.
+    QVERIFY(QFile::rename(current, dir.filePath("@400000006b0839371c4009ee.s")));
+    QVERIFY(append(current, "line 7b\n"));
+    QVERIFY(QFile::rename(current, dir.filePath("previous")));
+    QVERIFY(QFile::rename(dir.filePath("previous"), dir.filePath("@400000006b0839371c4009ef.s")));
+    QVERIFY(append(current, "line 7c\n"));
+    QVERIFY(QFile::rename(current, dir.filePath("previous")));
+    QVERIFY(append(current, "line 7d\n"));
+    QCOMPARE(follower.poll(1 << 20), std::string("line 7b\nline 7c\nline 7d\n"));
     QVERIFY(append(current, "\x1b[32mline 8\x1b[0m\n"));
     QCOMPARE(follower.poll(1 << 20), std::string("\x1b[32mline 8\x1b[0m\n"));
 }
