@@ -117,10 +117,6 @@ std::optional<std::string> Api::statusObject(const std::string &name) const {
     case Services::StatusRead::Ok:
         return statusJson(name, status, normallyUp, taiNow(), m_dialect);
     case Services::StatusRead::NotSupervised:
-        return unavailableStatusJson(name,
-                                     "s6-svstat: fatal: unable to read status for " +
-                                         m_services.serviceDir(name) + ": s6-supervise not running",
-                                     normallyUp);
     case Services::StatusRead::Unreadable:
         break;
     }
@@ -153,8 +149,9 @@ void Api::statuses(std::vector<std::string> names, bool asList, Reply reply) {
         else
             fallback.push_back(i);
     }
-    // A status file this agent cannot read or decode: ask s6-svstat itself,
-    // as a child process so the loop keeps serving everyone else.
+    // No supervisor, or a status file this agent cannot read or decode: let
+    // s6-svstat itself say what is wrong (its exact words, which differ between
+    // versions), as a child process so the loop keeps serving everyone else.
     for (size_t i : fallback) {
         const std::string name = names[i];
         const bool normallyUp = m_services.normallyUp(name);

@@ -75,6 +75,16 @@ bool AgentProcess::start(const Options &options, int timeoutMs) {
     return true;
 }
 
+bool AgentProcess::start(const QString &scanDir, const QString &logDir, const QString &rcSourceDir,
+                         const QStringList &extraArgs, int timeoutMs) {
+    Options options;
+    options.scanDir = scanDir;
+    options.logDir = logDir;
+    options.rcSourceDir = rcSourceDir;
+    options.extraArgs = extraArgs;
+    return start(options, timeoutMs);
+}
+
 bool AgentProcess::stop(int timeoutMs) {
     if (!m_process)
         return true;

@@ -14,8 +14,9 @@
 //
 // Typical use with S6Tree:
 //   AgentProcess agent;
-//   QVERIFY2(agent.start({tree.scanDir(), tree.logDir(), tree.scanDir()}),
+//   QVERIFY2(agent.start(tree.scanDir(), tree.logDir(), tree.scanDir()),
 //            qPrintable(agent.errorString()));
+//   // or, for more control: AgentProcess::Options o; o.scanDir = ...; agent.start(o);
 //   // talk HTTP/1.1 to agent.socketPath() (QLocalSocket or a plain AF_UNIX socket)
 //   QVERIFY(agent.stop());          // also run by the destructor
 class AgentProcess final {
@@ -36,6 +37,8 @@ public:
 
     // Starts the agent and waits until its socket accepts a connection.
     bool start(const Options &options, int timeoutMs = 10000);
+    bool start(const QString &scanDir, const QString &logDir, const QString &rcSourceDir,
+               const QStringList &extraArgs = QStringList(), int timeoutMs = 10000);
     // SIGTERM, then waits for exit; true when it exited with code 0.
     bool stop(int timeoutMs = 10000);
     bool isRunning() const;
