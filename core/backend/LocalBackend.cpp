@@ -1,0 +1,182 @@
+#include "LocalBackend.h"
+
+#include "agents/AgentClient.h"
+#include "agents/AgentPool.h"
+
+#include <QCoreApplication>
+#include <QHostAddress>
+
+namespace sm {
+
+LocalBackend::LocalBackend(const SystemConfig &config, DockerClient *docker, QObject *parent)
+    : Backend(parent)
+    , m_config(config)
+    , m_agents(new AgentPool(config.containerInfos(), config.api.requestTimeoutMs, this))
+    , m_docker(docker) {}
+
+LocalBackend::~LocalBackend() = default;
+
+void LocalBackend::later(QObject *context, std::function<void()> fn) {
+    QObject *receiver = context ? context : QCoreApplication::instance();
+    QMetaObject::invokeMethod(receiver, std::move(fn), Qt::QueuedConnection);
+}
+
+LogStream *LocalBackend::failedStream(const ApiError &error) {
+    auto *stream = new LogStream;
+    QMetaObject::invokeMethod(
+        stream, [stream, error] { Q_EMIT stream->finished(error); }, Qt::QueuedConnection);
+    return stream;
+}
+
+template <typename T>
+AgentClient *LocalBackend::agentFor(QObject *context, const QString &container,
+                                    const Callback<T> &done) {
+    if (AgentClient *agent = m_agents->agent(container))
+        return agent;
+    later(context, [done, container] {
+        done(ApiError::notFound(QStringLiteral("Container '%1' not found").arg(container)));
+    });
+    return nullptr;
+}
+
+QString LocalBackend::labelFor(const QString &container, const QString &service) const {
+    const ContainerConfig *c = m_config.container(container);
+    return c ? c->labelFor(service) : service;
+}
+
+void LocalBackend::containers(QObject *context, Callback<QList<ContainerInfo>> done) {
+    later(context, [done = std::move(done), list = m_config.containerInfos()] { done(list); });
+}
+
+void LocalBackend::services(QObject *context, const QString &container,
+                            Callback<QList<ServiceInfo>> done) {
+    AgentClient *agent = agentFor(context, container, done);
+    if (!agent)
+        return;
+    const ContainerConfig config = *m_config.container(container);
+    agent->services(context, [config, done = std::move(done)](Result<QStringList> ids) {
+        if (!ids.ok())
+            return done(ids.error());
+        QList<ServiceInfo> out;
+        for (const QString &id : ids.value())
+            out.append({id, config.labelFor(id)});
+        done(out);
+    });
+}
+
+void LocalBackend::statuses(QObject *context, const QString &container,
+                            Callback<QList<ServiceStatus>> done) {
+    AgentClient *agent = agentFor(context, container, done);
+    if (!agent)
+        return;
+    const ContainerConfig config = *m_config.container(container);
+    agent->statuses(context, [config, done = std::move(done)](Result<QList<ServiceStatus>> list) {
+        if (list.ok()) {
+            for (ServiceStatus &s : list.value())
+                s.serviceLabel = config.labelFor(s.service);
+        }
+        done(std::move(list));
+    });
+}
+
+void LocalBackend::status(QObject *context, const QString &container, const QString &service,
+                          Callback<ServiceStatus> done) {
+    AgentClient *agent = agentFor(context, container, done);
+    if (!agent)
+        return;
+    agent->status(
+        context, service,
+        [label = labelFor(container, service), done = std::move(done)](Result<ServiceStatus> s) {
+            if (s.ok())
+                s.value().serviceLabel = label;
+            done(std::move(s));
+        });
+}
+
+void LocalBackend::control(QObject *context, const QString &container, const QString &service,
+                           const QString &action, Callback<ControlResult> done) {
+    AgentClient *agent = agentFor(context, container, done);
+    if (!agent)
+        return;
+    if (action != QLatin1String("up") && action != QLatin1String("down") &&
+        action != QLatin1String("restart")) {
+        later(context, [done, action] {
+            done(ApiError::unprocessable(
+                QStringLiteral("Invalid action '%1': expected up, down or restart").arg(action),
+                QStringLiteral("action")));
+        });
+        return;
+    }
+    agent->control(context, service, action, std::move(done));
+}
+
+void LocalBackend::logs(QObject *context, const QString &container, const QString &service,
+                        const LogQuery &query, Callback<LogChunk> done) {
+    if (AgentClient *agent = agentFor(context, container, done))
+        agent->logs(context, service, query, std::move(done));
+}
+
+void LocalBackend::runScript(QObject *context, const QString &container, const QString &service,
+                             Callback<RunScript> done) {
+    if (AgentClient *agent = agentFor(context, container, done))
+        agent->runScript(context, service, std::move(done));
+}
+
+void LocalBackend::setRunScript(QObject *context, const QString &container, const QString &service,
+                                const QString &content, Callback<RunScript> done) {
+    if (AgentClient *agent = agentFor(context, container, done))
+        agent->setRunScript(context, service, content, std::move(done));
+}
+
+LogStream *LocalBackend::followLogs(const QString &container, const QString &service, int tail) {
+    AgentClient *agent = m_agents->agent(container);
+    if (!agent)
+        return failedStream(
+            ApiError::notFound(QStringLiteral("Container '%1' not found").arg(container)));
+    return agent->followLogs(service, tail);
+}
+
+void LocalBackend::health(QObject *context, Callback<Health> done) {
+    // Shared by the parallel pings; the last one to answer delivers.
+    struct Gather {
+        Health health;
+        int pending = 0;
+        QPointer<QObject> context;
+        bool hadContext = false;
+        Callback<Health> done;
+        void step() {
+            if (--pending > 0)
+                return;
+            if (hadContext && !context)
+                return;
+            done(health);
+        }
+    };
+    auto g = std::make_shared<Gather>();
+    g->context = context;
+    g->hadContext = context != nullptr;
+    g->done = std::move(done);
+    const QHostAddress listen(m_config.api.listenHost);
+    const bool loopback =
+        m_config.api.listenHost == QLatin1String("localhost") || listen.isLoopback();
+    if (!loopback && m_config.api.tokens.isEmpty())
+        g->health.warning = QStringLiteral("The API listens on %1 without access tokens")
+                                .arg(m_config.api.listenHost);
+    const QList<AgentClient *> &agents = m_agents->agents();
+    g->pending = int(agents.size()) + 1;
+    for (int i = 0; i < agents.size(); ++i) {
+        g->health.agents.append({agents[i]->container(), false});
+        // `this` as context: the answer is gathered here even if the caller leaves early.
+        agents[i]->ping(this, qMin(healthTimeoutMs, m_config.api.requestTimeoutMs),
+                        [g, i](Result<QString> version) {
+                            g->health.agents[i].second = version.ok();
+                            g->step();
+                        });
+    }
+    dockerAvailable(this, [g](bool available) {
+        g->health.dockerAvailable = available;
+        g->step();
+    });
+}
+
+} // namespace sm

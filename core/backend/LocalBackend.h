@@ -1,0 +1,81 @@
+#pragma once
+
+#include "backend/Backend.h"
+#include "config/SystemConfig.h"
+
+#include <QPointer>
+
+namespace sm {
+
+class AgentClient;
+class AgentPool;
+class DockerClient;
+
+// The Backend of this host: the configured containers' s6-agents (through an AgentPool) and,
+// when a DockerClient is given, the Docker Engine. Labels come from config. Every callback
+// runs later through the event loop, and only while its context lives.
+class LocalBackend final : public Backend {
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(LocalBackend)
+public:
+    // docker may be null (no Docker support); it is not owned and must outlive this backend.
+    explicit LocalBackend(const SystemConfig &config, DockerClient *docker = nullptr,
+                          QObject *parent = nullptr);
+    ~LocalBackend() override;
+
+    const SystemConfig &config() const { return m_config; }
+    AgentPool *agents() const { return m_agents; }
+    DockerClient *docker() const { return m_docker; }
+
+    void containers(QObject *context, Callback<QList<ContainerInfo>> done) override;
+    void services(QObject *context, const QString &container,
+                  Callback<QList<ServiceInfo>> done) override;
+    void statuses(QObject *context, const QString &container,
+                  Callback<QList<ServiceStatus>> done) override;
+    void status(QObject *context, const QString &container, const QString &service,
+                Callback<ServiceStatus> done) override;
+    void control(QObject *context, const QString &container, const QString &service,
+                 const QString &action, Callback<ControlResult> done) override;
+    void logs(QObject *context, const QString &container, const QString &service,
+              const LogQuery &query, Callback<LogChunk> done) override;
+    void runScript(QObject *context, const QString &container, const QString &service,
+                   Callback<RunScript> done) override;
+    void setRunScript(QObject *context, const QString &container, const QString &service,
+                      const QString &content, Callback<RunScript> done) override;
+    LogStream *followLogs(const QString &container, const QString &service, int tail) override;
+
+    // Defined in LocalBackendDocker.cpp.
+    void dockerContainers(QObject *context, bool all,
+                          Callback<QList<DockerContainer>> done) override;
+    void dockerStatus(QObject *context, const QString &name, Callback<DockerStatus> done) override;
+    void dockerControl(QObject *context, const QString &name, const QString &action,
+                       int timeoutSeconds, Callback<DockerControlResult> done) override;
+    void dockerLogs(QObject *context, const QString &name, int tail,
+                    Callback<DockerLogs> done) override;
+    LogStream *followDockerLogs(const QString &name, int tail) override;
+
+    // Agents pinged in parallel with a short deadline, plus the Docker Engine's availability.
+    void health(QObject *context, Callback<Health> done) override;
+
+    // Deadline of one health ping.
+    static constexpr int healthTimeoutMs = 1000;
+
+    // Runs fn through the event loop, unless context (when given) is gone by then.
+    static void later(QObject *context, std::function<void()> fn);
+    // A stream that only reports `error`, later.
+    static LogStream *failedStream(const ApiError &error);
+
+private:
+    // The container's agent, or null after answering done with 404 (later).
+    template <typename T>
+    AgentClient *agentFor(QObject *context, const QString &container, const Callback<T> &done);
+    QString labelFor(const QString &container, const QString &service) const;
+    // Whether the Engine answers; defined in LocalBackendDocker.cpp.
+    void dockerAvailable(QObject *context, std::function<void(bool)> done);
+
+    SystemConfig m_config;
+    AgentPool *m_agents;
+    DockerClient *m_docker; // not owned
+};
+
+} // namespace sm

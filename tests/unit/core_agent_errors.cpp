@@ -1,0 +1,285 @@
+// Fault tests of AgentClient and LocalBackend against a purpose-built peer that plays a broken
+// or unusual agent: every row of rest-api.md's error table that an agent can cause.
+#include "agents/AgentClient.h"
+#include "backend/LocalBackend.h"
+#include "core_http_peer.h"
+#include "model/ModelJson.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace sm;
+
+namespace {
+
+// Holds one backend answer and signals its arrival.
+template <typename T> class Waiter final {
+public:
+    std::optional<Result<T>> result;
+    Backend::Callback<T> callback() {
+        return [this](Result<T> r) { result.emplace(std::move(r)); };
+    }
+};
+
+SystemConfig configFor(const QString &socket, int timeoutMs = 2000) {
+    SystemConfig c;
+    ContainerConfig worker;
+    worker.name = QStringLiteral("ai_worker");
+    worker.socketPath = socket;
+    worker.services = {{"ros_bridge", "ROS Bridge"}};
+    c.containers = {worker};
+    c.api.requestTimeoutMs = timeoutMs;
+    c.api.listenHost = QStringLiteral("127.0.0.1");
+    return c;
+}
+
+const QByteArray kStatus =
+    "{\"name\":\"ros_bridge\",\"raw\":\"up (pid 9) 3 seconds\",\"is_up\":true,"
+    "\"pid\":9,\"uptime_seconds\":3}";
+
+} // namespace
+
+class AgentErrorsTest final : public QObject {
+    Q_OBJECT
+private:
+    // Runs `call` against a peer answering every request with `reply`, returns the ApiError.
+    ApiError failureFor(const QByteArray &reply) {
+        TestPeer peer;
+        peer.setHandler([reply](QLocalSocket *s, const QByteArray &) { s->write(reply); });
+        LocalBackend backend(configFor(peer.path()));
+        Waiter<ServiceStatus> w;
+        backend.status(this, "ai_worker", "ros_bridge", w.callback());
+        if (!QTest::qWaitFor([&] { return w.result.has_value(); }, 5000))
+            return ApiError{0, QStringLiteral("no answer"), {}};
+        return w.result->ok() ? ApiError{200, {}, {}} : w.result->error();
+    }
+
+private slots:
+    void statusGetsLabelAndContainer() {
+        TestPeer peer;
+        peer.setHandler(
+            [](QLocalSocket *s, const QByteArray &) { s->write(TestPeer::json(kStatus)); });
+        LocalBackend backend(configFor(peer.path()));
+        Waiter<ServiceStatus> w;
+        backend.status(this, "ai_worker", "ros_bridge", w.callback());
+        QVERIFY(!w.result); // never answered inside the call
+        QTRY_VERIFY(w.result);
+        QVERIFY(w.result->ok());
+        QCOMPARE(
+            toJson(w.result->value()),
+            QByteArray(
+                "{\"container\":\"ai_worker\",\"service\":\"ros_bridge\","
+                "\"service_label\":\"ROS Bridge\",\"name\":\"ros_bridge\","
+                "\"raw\":\"up (pid 9) 3 seconds\",\"is_up\":true,\"pid\":9,\"uptime_seconds\":3}"));
+        QVERIFY(peer.requests().at(0).startsWith("GET /services/ros_bridge/status HTTP/1.1"));
+    }
+
+    void mapping_data() {
+        QTest::addColumn<QByteArray>("reply");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("404 kept") << TestPeer::json(
+                                         "{\"error\":\"Service 'x' not found\",\"detail\":null}",
+                                         404)
+                                  << 404 << "Service 'x' not found";
+        QTest::addRow("409 passes")
+            << TestPeer::json("{\"error\":\"Service 'x' is not supervised\",\"detail\":null}", 409)
+            << 409 << "Service 'x' is not supervised";
+        QTest::addRow("422 passes")
+            << TestPeer::json("{\"error\":\"Bad action\",\"detail\":\"action\"}", 422) << 422
+            << "Bad action";
+        QTest::addRow("500 is 502")
+            << TestPeer::json("{\"error\":\"disk on fire\",\"detail\":null}", 500) << 502
+            << "Agent for container 'ai_worker' failed: disk on fire";
+        QTest::addRow("503 text is 502")
+            << QByteArray("HTTP/1.1 503 X\r\nContent-Length: 4\r\n\r\nbusy") << 502
+            << "Agent for container 'ai_worker' failed: HTTP status 503";
+        QTest::addRow("not JSON") << TestPeer::json("<html>") << 502
+                                  << "Agent for container 'ai_worker' sent an invalid answer";
+        QTest::addRow("JSON array") << TestPeer::json("[1]") << 502 << "not a JSON object";
+        QTest::addRow("bad status object")
+            << TestPeer::json("{\"name\":\"x\"}") << 502 << "field 'raw'";
+        QTest::addRow("not HTTP")
+            << QByteArray("hello\r\n\r\n") << 502
+            << "Agent for container 'ai_worker' sent an invalid answer: invalid HTTP";
+    }
+    void mapping() {
+        QFETCH(QByteArray, reply);
+        QFETCH(int, status);
+        QFETCH(QString, message);
+        const ApiError e = failureFor(reply);
+        QCOMPARE(e.status, status);
+        QVERIFY2(e.message.contains(message), qPrintable(e.message));
+    }
+
+    void unprocessableDetailPassesThrough() {
+        const ApiError e = failureFor(
+            TestPeer::json("{\"error\":\"Bad\",\"detail\":{\"field\":\"action\"}}", 422));
+        QCOMPARE(e.detail.toObject().value("field").toString(), QStringLiteral("action"));
+    }
+
+    void missingSocketIs503() {
+        QTemporaryDir dir;
+        LocalBackend backend(configFor(dir.filePath("s6_agent.sock")));
+        Waiter<QList<ServiceInfo>> w;
+        backend.services(this, "ai_worker", w.callback());
+        QTRY_VERIFY(w.result);
+        QCOMPARE(w.result->error().status, 503);
+        QVERIFY(w.result->error().message.startsWith(
+            "Agent for container 'ai_worker' is unreachable: "));
+    }
+
+    void silentAgentIs504() {
+        TestPeer peer;
+        LocalBackend backend(configFor(peer.path(), 200));
+        Waiter<QList<ServiceStatus>> w;
+        backend.statuses(this, "ai_worker", w.callback());
+        QTRY_VERIFY(w.result);
+        QCOMPARE(w.result->error().status, 504);
+        QCOMPARE(w.result->error().message,
+                 QStringLiteral("Agent for container 'ai_worker' did not answer within 200 ms"));
+    }
+
+    void closedMidAnswerIs502() {
+        TestPeer peer;
+        peer.setHandler([](QLocalSocket *s, const QByteArray &) {
+            TestPeer::writeInPieces(s, {"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{"}, true);
+        });
+        LocalBackend backend(configFor(peer.path()));
+        Waiter<RunScript> w;
+        backend.runScript(this, "ai_worker", "ros_bridge", w.callback());
+        QTRY_VERIFY(w.result);
+        QCOMPARE(w.result->error().status, 502);
+    }
+
+    void unknownContainerIs404() {
+        LocalBackend backend(configFor("/nonexistent.sock"));
+        Waiter<LogChunk> w;
+        backend.logs(this, "nope", "svc", LogQuery{}, w.callback());
+        QVERIFY(!w.result);
+        QTRY_VERIFY(w.result);
+        QCOMPARE(w.result->error().status, 404);
+        QCOMPARE(w.result->error().message, QStringLiteral("Container 'nope' not found"));
+        std::unique_ptr<LogStream> stream(backend.followLogs("nope", "svc", 10));
+        QSignalSpy finished(stream.get(), &LogStream::finished);
+        QVERIFY(finished.wait());
+        QCOMPARE(finished.at(0).at(0).value<ApiError>().status, 404);
+    }
+
+    void badActionIs422() {
+        LocalBackend backend(configFor("/nonexistent.sock"));
+        Waiter<ControlResult> w;
+        backend.control(this, "ai_worker", "svc", "bogus", w.callback());
+        QTRY_VERIFY(w.result);
+        QCOMPARE(w.result->error().status, 422);
+        QCOMPARE(w.result->error().detail.toString(), QStringLiteral("action"));
+    }
+
+    void requestsAreWellFormed() {
+        TestPeer peer;
+        peer.setHandler([](QLocalSocket *s, const QByteArray &request) {
+            if (request.startsWith("GET /services/a%20b/logs"))
+                s->write(TestPeer::json(
+                    "{\"service\":\"a b\",\"logs\":\"x\\n\",\"cursor\":12,\"log_path\":\"/l\"}"));
+            else
+                s->write(TestPeer::json(
+                    "{\"service\":\"a b\",\"path\":\"/p\",\"content\":\"#!/bin/sh\\n\"}"));
+        });
+        LocalBackend backend(configFor(peer.path()));
+        Waiter<LogChunk> logs;
+        LogQuery q;
+        q.cursor = 5;
+        q.stripAnsi = true;
+        backend.logs(this, "ai_worker", "a b", q, logs.callback());
+        QTRY_VERIFY(logs.result);
+        QVERIFY(logs.result->ok());
+        QCOMPARE(logs.result->value().cursor, std::optional<qint64>(12));
+        QVERIFY(
+            peer.requests().at(0).startsWith("GET /services/a%20b/logs?cursor=5&strip_ansi=true "));
+        Waiter<RunScript> run;
+        backend.setRunScript(this, "ai_worker", "a b", "#!/bin/sh\n", run.callback());
+        QTRY_VERIFY(run.result);
+        QVERIFY(run.result->ok());
+        QCOMPARE(run.result->value().container, QStringLiteral("ai_worker"));
+        QVERIFY(peer.requests().at(1).startsWith("PUT /services/a%20b/run "));
+        QVERIFY(peer.requests().at(1).endsWith("{\"content\":\"#!/bin/sh\\n\"}"));
+    }
+
+    void followSplitsLinesAcrossChunks() {
+        TestPeer peer;
+        peer.setHandler([](QLocalSocket *s, const QByteArray &) {
+            TestPeer::writeInPieces(s, {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                                        "4\r\none\n\r\n", "3\r\ntwo\r\n", "7\r\n\r\nthree\r\n",
+                                        "5\r\n\nlast\r\n0\r\n\r\n"});
+        });
+        LocalBackend backend(configFor(peer.path()));
+        std::unique_ptr<LogStream> stream(backend.followLogs("ai_worker", "svc", 5));
+        QSignalSpy lines(stream.get(), &LogStream::line);
+        QSignalSpy finished(stream.get(), &LogStream::finished);
+        QVERIFY(finished.wait());
+        QCOMPARE(finished.at(0).at(0).value<ApiError>().status, 0);
+        QStringList got;
+        for (const auto &args : lines)
+            got.append(args.at(0).toString());
+        QCOMPARE(got, (QStringList{"one", "two", "three", "last"}));
+        QVERIFY(peer.requests().at(0).startsWith("GET /services/svc/logs?follow=true&tail=5 "));
+    }
+
+    void followOfMissingServiceEndsWith404() {
+        TestPeer peer;
+        peer.setHandler([](QLocalSocket *s, const QByteArray &) {
+            s->write(
+                TestPeer::json("{\"error\":\"No log for service 'svc'\",\"detail\":null}", 404));
+        });
+        LocalBackend backend(configFor(peer.path()));
+        std::unique_ptr<LogStream> stream(backend.followLogs("ai_worker", "svc", 5));
+        QSignalSpy lines(stream.get(), &LogStream::line);
+        QSignalSpy finished(stream.get(), &LogStream::finished);
+        QVERIFY(finished.wait());
+        const auto e = finished.at(0).at(0).value<ApiError>();
+        QCOMPARE(e.status, 404);
+        QCOMPARE(e.message, QStringLiteral("No log for service 'svc'"));
+        QCOMPARE(lines.size(), 0);
+    }
+
+    void healthReportsEachAgent() {
+        TestPeer peer;
+        peer.setHandler([](QLocalSocket *s, const QByteArray &) {
+            s->write(TestPeer::json("{\"message\":\"s6 Agent API\",\"version\":\"0.1.0\"}"));
+        });
+        SystemConfig config = configFor(peer.path());
+        ContainerConfig dead;
+        dead.name = QStringLiteral("gone");
+        dead.socketPath = QStringLiteral("/nonexistent/s6_agent.sock");
+        config.containers.append(dead);
+        LocalBackend backend(config);
+        Waiter<Health> w;
+        backend.health(this, w.callback());
+        QTRY_VERIFY(w.result);
+        QVERIFY(w.result->ok());
+        QCOMPARE(toJson(w.result->value()),
+                 QByteArray("{\"status\":\"ok\",\"agents\":{\"ai_worker\":\"reachable\",\"gone\":"
+                            "\"unreachable\"},"
+                            "\"docker\":\"unavailable\"}"));
+    }
+
+    void noAnswerAfterContextDies() {
+        TestPeer peer;
+        peer.setHandler(
+            [](QLocalSocket *s, const QByteArray &) { s->write(TestPeer::json(kStatus)); });
+        LocalBackend backend(configFor(peer.path()));
+        bool called = false;
+        auto context = std::make_unique<QObject>();
+        backend.status(context.get(), "ai_worker", "ros_bridge",
+                       [&](Result<ServiceStatus>) { called = true; });
+        backend.status(context.get(), "nope", "x", [&](Result<ServiceStatus>) { called = true; });
+        context.reset();
+        Waiter<ServiceStatus> after;
+        backend.status(this, "ai_worker", "ros_bridge", after.callback());
+        QTRY_VERIFY(after.result);
+        QVERIFY(!called);
+    }
+};
+
+QTEST_GUILESS_MAIN(AgentErrorsTest)
+#include "core_agent_errors.moc"
