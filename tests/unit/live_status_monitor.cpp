@@ -1,0 +1,195 @@
+// StatusMonitor against a scripted Backend: what counts as a change, reachability, the poll
+// cycle (no overlap per agent, a hung agent delays only itself).
+#include "live_fakebackend.h"
+#include "monitor/StatusDiff.h"
+#include "monitor/StatusMonitor.h"
+
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace sm;
+
+namespace {
+
+ServiceStatus upService(const QString &container, const QString &name, qint64 pid,
+                        qint64 uptime = 5) {
+    ServiceStatus s;
+    s.container = container;
+    s.service = name;
+    s.serviceLabel = name;
+    s.name = name;
+    s.isUp = true;
+    s.pid = pid;
+    s.uptimeSeconds = uptime;
+    s.raw = QStringLiteral("up (pid %1) %2 seconds").arg(pid).arg(uptime);
+    s.normallyUp = true;
+    s.wantUp = true;
+    s.ready = false;
+    s.paused = false;
+    s.since = QStringLiteral("2026-01-01T00:00:00Z");
+    return s;
+}
+
+StatusMonitor::Settings fast() {
+    StatusMonitor::Settings settings;
+    settings.pollIntervalMs = 20;
+    settings.pollWatchdogMs = 200;
+    return settings;
+}
+
+} // namespace
+
+class LiveStatusMonitorTest final : public QObject {
+    Q_OBJECT
+
+private slots:
+    void sameStateIgnoresUptime_data() {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<bool>("same");
+        for (const char *row : {"uptime", "raw"})
+            QTest::addRow("%s", row) << QString(row) << true;
+        for (const char *row : {"is_up", "pid", "ready", "paused", "want_up", "exit_code", "signal",
+                                "normally_up", "since"})
+            QTest::addRow("%s", row) << QString(row) << false;
+    }
+    void sameStateIgnoresUptime() {
+        QFETCH(QString, field);
+        QFETCH(bool, same);
+        const ServiceStatus a = upService("c", "svc", 10);
+        ServiceStatus b = a;
+        if (field == "uptime")
+            b.uptimeSeconds = 99;
+        else if (field == "raw")
+            b.raw = "up (pid 10) 99 seconds";
+        else if (field == "is_up")
+            b.isUp = false;
+        else if (field == "pid")
+            b.pid = 11;
+        else if (field == "ready")
+            b.ready = true;
+        else if (field == "paused")
+            b.paused = true;
+        else if (field == "want_up")
+            b.wantUp = false;
+        else if (field == "exit_code")
+            b.exitCode = 1;
+        else if (field == "signal")
+            b.signal = "SIGKILL";
+        else if (field == "normally_up")
+            b.normallyUp = false;
+        else if (field == "since")
+            b.since = "2026-01-01T00:00:01Z";
+        QCOMPARE(sameServiceState(a, b), same);
+    }
+
+    void diffFindsAddedChangedRemoved() {
+        const QList<ServiceStatus> before{upService("c", "a", 1), upService("c", "b", 2),
+                                          upService("c", "gone", 3)};
+        const QList<ServiceStatus> after{upService("c", "a", 1, 9), upService("c", "b", 7),
+                                         upService("c", "new", 4)};
+        const StatusDiff diff = diffStatuses(before, after);
+        QCOMPARE(diff.changed.size(), 2);
+        QCOMPARE(diff.changed[0].service, QString("b"));
+        QCOMPARE(diff.changed[1].service, QString("new"));
+        QCOMPARE(diff.removed, QStringList{"gone"});
+        QVERIFY(diffStatuses(after, after).isEmpty());
+    }
+
+    void emitsOnlyChanges() {
+        LiveFakeBackend backend;
+        backend.scripts["robot"].statuses = {upService("robot", "a", 10),
+                                             upService("robot", "b", 20)};
+        StatusMonitor monitor(&backend, {"robot"}, nullptr, fast());
+        QSignalSpy changed(&monitor, &StatusMonitor::serviceChanged);
+        QSignalSpy agents(&monitor, &StatusMonitor::agentReachabilityChanged);
+        monitor.start();
+        QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 2, 2000);
+        QCOMPARE(agents.size(), 1);
+        QCOMPARE(agents[0][0].toString(), QString("robot"));
+        QCOMPARE(agents[0][1].toBool(), true);
+        QCOMPARE(monitor.services().size(), 2);
+        QCOMPARE(monitor.agents(), (QList<QPair<QString, bool>>{{"robot", true}}));
+
+        // Only uptime ticks: several polls, no event.
+        backend.scripts["robot"].statuses = {upService("robot", "a", 10, 6),
+                                             upService("robot", "b", 20, 6)};
+        const int polls = backend.polls["robot"];
+        QTRY_VERIFY_WITH_TIMEOUT(backend.polls["robot"] >= polls + 3, 2000);
+        QCOMPARE(changed.size(), 2);
+
+        // A crash: b goes down with an exit code.
+        ServiceStatus crashed = upService("robot", "b", 0);
+        crashed.isUp = false;
+        crashed.pid.reset();
+        crashed.exitCode = 3;
+        crashed.since = "2026-01-01T00:00:09Z";
+        backend.scripts["robot"].statuses = {upService("robot", "a", 10, 7), crashed};
+        QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 3, 2000);
+        const auto status = changed.last()[0].value<ServiceStatus>();
+        QCOMPARE(status.service, QString("b"));
+        QCOMPARE(status.exitCode, std::optional<int>(3));
+        QVERIFY(status.crashLooping());
+
+        // A service disappears.
+        QSignalSpy removed(&monitor, &StatusMonitor::serviceRemoved);
+        backend.scripts["robot"].statuses = {upService("robot", "a", 10, 8)};
+        QTRY_COMPARE_WITH_TIMEOUT(removed.size(), 1, 2000);
+        QCOMPARE(removed[0][1].toString(), QString("b"));
+        QCOMPARE(changed.size(), 3);
+    }
+
+    void reachabilityChangesOnce() {
+        LiveFakeBackend backend;
+        backend.scripts["robot"].error = ApiError::unavailable("Agent unreachable");
+        StatusMonitor monitor(&backend, {"robot"}, nullptr, fast());
+        QSignalSpy agents(&monitor, &StatusMonitor::agentReachabilityChanged);
+        QSignalSpy changed(&monitor, &StatusMonitor::serviceChanged);
+        monitor.start();
+        QTRY_COMPARE_WITH_TIMEOUT(agents.size(), 1, 2000);
+        QCOMPARE(agents[0][1].toBool(), false);
+        const int polls = backend.polls["robot"];
+        QTRY_VERIFY_WITH_TIMEOUT(backend.polls["robot"] >= polls + 3, 2000);
+        QCOMPARE(agents.size(), 1); // still unreachable: nothing new
+
+        backend.scripts["robot"] = {};
+        backend.scripts["robot"].statuses = {upService("robot", "a", 10)};
+        QTRY_COMPARE_WITH_TIMEOUT(agents.size(), 2, 2000);
+        QCOMPARE(agents[1][1].toBool(), true);
+        QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 1, 2000);
+
+        // Gone again: its services are forgotten and come back as changes.
+        backend.scripts["robot"].error = ApiError::timeout("late");
+        QTRY_COMPARE_WITH_TIMEOUT(agents.size(), 3, 2000);
+        QVERIFY(monitor.services().isEmpty());
+        backend.scripts["robot"].error.reset();
+        QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 2, 2000);
+    }
+
+    void hungAgentDelaysOnlyItself() {
+        LiveFakeBackend backend;
+        backend.scripts["hung"].hang = true;
+        backend.scripts["slow"].delayMs = 150;
+        backend.scripts["slow"].statuses = {upService("slow", "s", 1)};
+        backend.scripts["fast"].statuses = {upService("fast", "f", 2)};
+        StatusMonitor::Settings settings = fast();
+        settings.pollWatchdogMs = 1500;
+        StatusMonitor monitor(&backend, {"hung", "slow", "fast"}, nullptr, settings);
+        QSignalSpy agents(&monitor, &StatusMonitor::agentReachabilityChanged);
+        monitor.start();
+        QTRY_VERIFY_WITH_TIMEOUT(backend.polls["fast"] >= 20, 3000);
+        QCOMPARE(backend.polls["hung"], 1); // its one poll is still under way
+        QVERIFY(backend.polls["slow"] >= 2);
+        for (const char *c : {"slow", "fast"})
+            QCOMPARE(backend.maxInflight.value(c), 1); // never two polls at once
+        // The watchdog gives up on the lost answer: the agent is unreachable, polled anew.
+        QTRY_VERIFY_WITH_TIMEOUT(backend.polls["hung"] >= 2, 3000);
+        QVERIFY(monitor.agents().contains(QPair<QString, bool>("hung", false)));
+        monitor.stop();
+        const int fastPolls = backend.polls["fast"];
+        QCoreApplication::processEvents(); // nothing is scheduled after stop()
+        QCOMPARE(backend.polls["fast"], fastPolls);
+    }
+};
+
+QTEST_GUILESS_MAIN(LiveStatusMonitorTest)
+#include "live_status_monitor.moc"
