@@ -5,13 +5,13 @@ namespace sm {
 namespace {
 constexpr int HeaderSize = 8;
 
-void append(QList<DockerFrameDemuxer::Piece> &out, int stream, QByteArrayView bytes) {
+constexpr int MaxTimestamp = 64; // "2026-11-26T14:05:25.123456789+00:00 " is 36
+
+void append(QList<DockerFrameDemuxer::Piece> &out, int stream, QByteArrayView bytes,
+            bool frameStart) {
     if (bytes.isEmpty())
         return;
-    if (!out.isEmpty() && out.last().stream == stream)
-        out.last().bytes.append(bytes);
-    else
-        out.append({stream, bytes.toByteArray()});
+    out.append({stream, bytes.toByteArray(), frameStart});
 }
 } // namespace
 
@@ -20,14 +20,16 @@ QList<DockerFrameDemuxer::Piece> DockerFrameDemuxer::feed(const QByteArray &byte
     if (failed())
         return out;
     if (m_raw) {
-        append(out, Stdout, bytes);
+        append(out, Stdout, bytes, !m_started);
+        m_started = m_started || !bytes.isEmpty();
         return out;
     }
     QByteArrayView rest(bytes);
     while (!rest.isEmpty()) {
         if (m_remaining > 0) {
             const qsizetype n = qMin<qsizetype>(rest.size(), m_remaining);
-            append(out, m_stream, rest.first(n));
+            append(out, m_stream, rest.first(n), m_frameStart);
+            m_frameStart = false;
             rest = rest.sliced(n);
             m_remaining -= quint32(n);
             continue;
@@ -48,8 +50,34 @@ QList<DockerFrameDemuxer::Piece> DockerFrameDemuxer::feed(const QByteArray &byte
         m_stream = h[0];
         m_remaining = (quint32(h[4]) << 24) | (quint32(h[5]) << 16) | (quint32(h[6]) << 8) | h[7];
         m_header.clear();
+        m_frameStart = true;
     }
     return out;
+}
+
+QByteArray TimestampJoiner::feed(const DockerFrameDemuxer::Piece &piece) {
+    State &st = m_state[qBound(0, piece.stream, 3)];
+    QByteArrayView bytes(piece.bytes);
+    if (piece.frameStart && st.midLine) {
+        st.skipping = true;
+        st.skipped = 0;
+    }
+    if (st.skipping) {
+        const qsizetype space = bytes.indexOf(' ');
+        const qsizetype limit = MaxTimestamp - st.skipped;
+        if (space >= 0 && space < limit) {
+            bytes = bytes.sliced(space + 1);
+            st.skipping = false;
+        } else if (bytes.size() < limit) {
+            st.skipped += int(bytes.size());
+            return {};
+        } else {
+            st.skipping = false; // no timestamp after all: keep the bytes
+        }
+    }
+    if (!bytes.isEmpty())
+        st.midLine = !bytes.endsWith('\n');
+    return bytes.toByteArray();
 }
 
 QList<QByteArray> LineAssembler::feed(const QByteArray &bytes) {
@@ -75,6 +103,27 @@ QList<QByteArray> LineAssembler::feed(const QByteArray &bytes) {
 
 QByteArray LineAssembler::takeRest() {
     return std::exchange(m_partial, {});
+}
+
+} // namespace sm
+
+namespace sm {
+
+QList<QByteArray> DockerLogDecoder::feed(const QByteArray &bytes) {
+    QList<QByteArray> lines;
+    for (const DockerFrameDemuxer::Piece &piece : m_demux.feed(bytes))
+        lines += m_lines[qBound(0, piece.stream, 3)].feed(m_joiner.feed(piece));
+    return lines;
+}
+
+QList<QByteArray> DockerLogDecoder::finish() {
+    QList<QByteArray> lines;
+    for (LineAssembler &assembler : m_lines) {
+        const QByteArray rest = assembler.takeRest();
+        if (!rest.isEmpty())
+            lines.append(rest);
+    }
+    return lines;
 }
 
 } // namespace sm

@@ -16,14 +16,16 @@ public:
     struct Piece {
         int stream = Stdout;
         QByteArray bytes;
+        bool frameStart = false; // the first bytes of a frame (raw: of the stream)
         bool operator==(const Piece &) const = default;
     };
 
     explicit DockerFrameDemuxer(bool raw = false)
         : m_raw(raw) {}
 
-    // Returns the payload pieces completed by these bytes (adjacent pieces of one stream are
-    // merged). After a malformed header nothing more is returned and failed() is true.
+    // Returns the payload pieces these bytes complete (one piece per frame, or per part of a
+    // frame split across reads). After a malformed header nothing more is returned and failed() is
+    // true.
     QList<Piece> feed(const QByteArray &bytes);
     // True when the stream ended in the middle of a header or a frame.
     bool midFrame() const { return !m_header.isEmpty() || m_remaining > 0; }
@@ -35,7 +37,25 @@ private:
     QByteArray m_header; // a header split across reads
     quint32 m_remaining = 0;
     int m_stream = Stdout;
+    bool m_frameStart = false;
+    bool m_started = false; // raw mode: something was returned already
     QString m_error;
+};
+
+// With timestamps=1 the Engine prefixes every frame with a timestamp, and podman splits a long
+// write into several frames, each with its own timestamp. This keeps the first timestamp of a
+// line and drops those of its continuations, per stream: one timestamp per line.
+class TimestampJoiner final {
+public:
+    QByteArray feed(const DockerFrameDemuxer::Piece &piece);
+
+private:
+    struct State {
+        bool midLine = false;  // the last payload did not end with '\n'
+        bool skipping = false; // inside the timestamp of a continuation
+        int skipped = 0;
+    };
+    State m_state[4];
 };
 
 // Cuts a byte stream into complete lines (without the '\n'), per stream, so that a partial
@@ -51,6 +71,28 @@ public:
 private:
     qsizetype m_max;
     QByteArray m_partial;
+};
+
+} // namespace sm
+
+namespace sm {
+
+// Engine log bytes → complete lines: frames demultiplexed, timestamps of continuations joined,
+// stdout and stderr each cut into lines on their own (a partial stdout line is never glued to
+// stderr). A TTY container's bytes are raw.
+class DockerLogDecoder final {
+public:
+    explicit DockerLogDecoder(bool tty = false)
+        : m_demux(tty) {}
+    QList<QByteArray> feed(const QByteArray &bytes);
+    // The unterminated last lines, at the end of the stream.
+    QList<QByteArray> finish();
+    const DockerFrameDemuxer &demuxer() const { return m_demux; }
+
+private:
+    DockerFrameDemuxer m_demux;
+    TimestampJoiner m_joiner;
+    LineAssembler m_lines[4];
 };
 
 } // namespace sm

@@ -14,13 +14,16 @@ struct Output {
     bool failed = false;
     bool midFrame = false;
     QList<QByteArray> lines;
+    QList<QByteArray> decoded; // DockerLogDecoder: joined timestamps, lines per stream
 };
 
 Output run(const QByteArray &input, bool raw, qsizetype cut) {
     Output o;
     DockerFrameDemuxer demux(raw);
     LineAssembler lines(64);
+    DockerLogDecoder decoder(raw);
     for (const QByteArray &part : {input.left(cut), input.mid(cut)}) {
+        o.decoded += decoder.feed(part);
         for (const DockerFrameDemuxer::Piece &p : demux.feed(part)) {
             if (p.bytes.isEmpty())
                 abort(); // empty pieces are never emitted
@@ -29,6 +32,7 @@ Output run(const QByteArray &input, bool raw, qsizetype cut) {
         }
     }
     o.lines.append(lines.takeRest());
+    o.decoded += decoder.finish();
     o.failed = demux.failed();
     o.midFrame = demux.midFrame();
     return o;
@@ -45,12 +49,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     const Output whole = run(input, raw, input.size());
     const Output split = run(input, raw, cut);
     if (whole.out != split.out || whole.err != split.err || whole.failed != split.failed ||
-        whole.lines != split.lines)
+        whole.lines != split.lines || whole.decoded != split.decoded)
         abort();
     if (whole.out.size() + whole.err.size() > input.size())
         abort();
     for (const QByteArray &line : whole.lines)
         if (line.size() > 64 || line.contains('\n'))
+            abort();
+    for (const QByteArray &line : whole.decoded)
+        if (line.contains('\n'))
             abort();
     if (raw && whole.out != input)
         abort();

@@ -48,9 +48,9 @@ private Q_SLOTS:
         DockerFrameDemuxer demux;
         const QList<Piece> pieces = demux.feed(input);
         QCOMPARE(pieces.size(), 3);
-        QCOMPARE(pieces[0], (Piece{1, "out 1\n"}));
-        QCOMPARE(pieces[1], (Piece{2, "err 1\n"}));
-        QCOMPARE(pieces[2], (Piece{1, "out 2\n"}));
+        QCOMPARE(pieces[0], (Piece{1, "out 1\n", true}));
+        QCOMPARE(pieces[1], (Piece{2, "err 1\n", true}));
+        QCOMPARE(pieces[2], (Piece{1, "out 2\n", true}));
         QVERIFY(!demux.midFrame());
         QVERIFY(!demux.failed());
     }
@@ -91,14 +91,14 @@ private Q_SLOTS:
         demux.feed(input.left(5));
         QVERIFY(demux.midFrame());
         DockerFrameDemuxer demux2;
-        QCOMPARE(demux2.feed(input.left(10)), (QList<Piece>{{1, "ab"}}));
+        QCOMPARE(demux2.feed(input.left(10)), (QList<Piece>{{1, "ab", true}}));
         QVERIFY(demux2.midFrame());
     }
 
     void malformedHeaderFails() {
         DockerFrameDemuxer demux;
         const QList<Piece> out = demux.feed(frame(1, "ok") + QByteArray("hello world\n"));
-        QCOMPARE(out, (QList<Piece>{{1, "ok"}}));
+        QCOMPARE(out, (QList<Piece>{{1, "ok", true}}));
         QVERIFY(demux.failed());
         QVERIFY(demux.error().contains(QLatin1String("malformed")));
         QVERIFY(demux.feed(frame(1, "more")).isEmpty());
@@ -109,15 +109,49 @@ private Q_SLOTS:
         DockerFrameDemuxer demux;
         QByteArray header = frame(2, QByteArray(1 << 20, 'a')).left(8);
         const QList<Piece> out = demux.feed(header + "abc");
-        QCOMPARE(out, (QList<Piece>{{2, "abc"}}));
+        QCOMPARE(out, (QList<Piece>{{2, "abc", true}}));
         QVERIFY(demux.midFrame());
     }
 
     void rawTtyStream() {
         DockerFrameDemuxer demux(true);
         const QByteArray bytes = frame(1, "looks like a frame");
-        QCOMPARE(demux.feed(bytes), (QList<Piece>{{1, bytes}}));
+        QCOMPARE(demux.feed(bytes), (QList<Piece>{{1, bytes, true}}));
         QVERIFY(!demux.midFrame());
+    }
+
+    void pieceBoundariesMarkFrames() {
+        DockerFrameDemuxer demux;
+        const QByteArray input = frame(1, "abcdef");
+        QCOMPARE(demux.feed(input.left(11)), (QList<Piece>{{1, "abc", true}}));
+        QCOMPARE(demux.feed(input.mid(11)), (QList<Piece>{{1, "def", false}}));
+    }
+
+    // podman cuts a long write into frames that each carry a timestamp; the text keeps one
+    // timestamp per line, whatever the read boundaries, and stderr never lands mid-line.
+    void decoderJoinsContinuations() {
+        const QByteArray input = frame(1, "2026-11-26T14:15:12Z li") +
+                                 frame(2, "2026-11-26T14:15:12Z err\n") +
+                                 frame(1, "2026-11-26T14:15:12Z ne 978\n") +
+                                 frame(1, "2026-11-26T14:15:13Z line 979\n") +
+                                 frame(1, "2026-11-26T14:15:13Z unterminated");
+        const QList<QByteArray> expected = {
+            "2026-11-26T14:15:12Z err", "2026-11-26T14:15:12Z line 978",
+            "2026-11-26T14:15:13Z line 979", "2026-11-26T14:15:13Z unterminated"};
+        for (qsizetype i = 0; i <= input.size(); ++i) {
+            DockerLogDecoder decoder;
+            QList<QByteArray> lines = decoder.feed(input.left(i));
+            lines += decoder.feed(input.mid(i));
+            lines += decoder.finish();
+            QCOMPARE(lines, expected);
+        }
+    }
+
+    void decoderRawTty() {
+        DockerLogDecoder decoder(true);
+        QList<QByteArray> lines = decoder.feed("2026-11-26T14:15:12Z a\r\n2026-11-26T14:15:12Z b");
+        lines += decoder.finish();
+        QCOMPARE(lines, (QList<QByteArray>{"2026-11-26T14:15:12Z a", "2026-11-26T14:15:12Z b"}));
     }
 
     void linesAtEverySplitPoint() {
