@@ -1,0 +1,157 @@
+// Logs through the agent: a tail of a 200 MB file read from its end, and a
+// follow stream that survives real s6-log rotations without losing or
+// repeating a line.
+
+#include "AgentProcess.h"
+#include "S6Tree.h"
+#include "agent_client.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTest>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+class AgentLogsLive final : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void tailOfHugeFile();
+    void followThroughRotations();
+    void followStripsAnsiAndEndsWithClient();
+
+private:
+    S6Tree m_tree;
+    AgentProcess m_agent;
+};
+
+void AgentLogsLive::initTestCase() {
+    QVERIFY(m_tree.isValid());
+    // Writes 3000 numbered lines once the test creates `go`, through an s6-log
+    // that rotates every 4 KiB: about 40 rotations while the client follows.
+    S6ServiceOptions logged;
+    logged.logger = true;
+    logged.loggerArgs = QStringLiteral("n100 s4096");
+    QVERIFY(m_tree.addService("chatty",
+                              "#!/bin/sh\n"
+                              "while [ ! -e go ]; do sleep 0.02; done\n"
+                              "i=0\n"
+                              "while [ $i -lt 3000 ]; do echo \"line $i of the chatty service\"; "
+                              "i=$((i+1)); done\n"
+                              "exec sleep 100000\n",
+                              logged));
+    QVERIFY(m_tree.addService("colour", "#!/bin/sh\nexec sleep 100000\n"));
+    QVERIFY(m_tree.addService("huge", "#!/bin/sh\nexec sleep 100000\n"));
+    QVERIFY2(m_tree.start(), qPrintable(m_tree.errorString()));
+    QVERIFY2(m_agent.start(m_tree.scanDir(), m_tree.logDir(), m_tree.scanDir()),
+             qPrintable(m_agent.errorString()));
+}
+
+void AgentLogsLive::cleanupTestCase() {
+    QVERIFY(m_agent.stop());
+    QVERIFY(m_tree.stop());
+}
+
+void AgentLogsLive::tailOfHugeFile() {
+    // 200 MB: a sparse hole (no disk, no time to write) and real lines at the end.
+    QVERIFY(QDir().mkpath(m_tree.logDir() + "/huge"));
+    const QString path = m_tree.logFile("huge");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    QVERIFY(f.resize(200 * 1024 * 1024));
+    QVERIFY(f.seek(f.size()));
+    QByteArray lines;
+    for (int i = 0; i < 1000; ++i)
+        lines += "\nrecord " + QByteArray::number(i);
+    lines += '\n';
+    QVERIFY(f.write(lines) == lines.size());
+    f.close();
+
+    QElapsedTimer timer;
+    timer.start();
+    const HttpReply reply = agentRequest(m_agent.socketPath(), "GET", "/services/huge/logs?tail=3");
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.json().value("logs").toString(),
+             QString("record 997\nrecord 998\nrecord 999\n"));
+    QVERIFY2(timer.elapsed() < 500, qPrintable(QString::number(timer.elapsed())));
+
+    // A tail that would reach into the hole stops at the per-answer byte budget.
+    const HttpReply big =
+        agentRequest(m_agent.socketPath(), "GET", "/services/huge/logs?tail=100000");
+    QCOMPARE(big.status, 200);
+    QVERIFY(big.body.size() < 30 * 1024 * 1024);
+    QVERIFY(big.json().value("logs").toString().endsWith("record 999\n"));
+
+    const qint64 size = QFileInfo(path).size();
+    const HttpReply cursor = agentRequest(
+        m_agent.socketPath(), "GET", "/services/huge/logs?cursor=" + QByteArray::number(size - 11));
+    QCOMPARE(cursor.json().value("logs").toString(), QString("record 999\n"));
+    QCOMPARE(cursor.json().value("cursor").toInteger(), size);
+    QVERIFY(QFile::remove(path));
+}
+
+void AgentLogsLive::followThroughRotations() {
+    const QString logDir = m_tree.logDir() + "/chatty";
+    QTRY_VERIFY(QFileInfo::exists(logDir + "/current"));
+
+    AgentConnection follow(m_agent.socketPath());
+    QVERIFY(follow.sendRequest("GET", "/services/chatty/logs?follow=true&tail=10"));
+    QVERIFY(follow.readUntil([](const HttpReply &r) { return r.headersDone; }));
+    QCOMPARE(follow.current().status, 200);
+    QCOMPARE(follow.current().headers.value("transfer-encoding"), QByteArray("chunked"));
+
+    QFile go(m_tree.serviceDir("chatty") + "/go");
+    QVERIFY(go.open(QIODevice::WriteOnly));
+    go.close();
+
+    QVERIFY(follow.readUntil(
+        [](const HttpReply &r) { return r.body.contains("line 2999 of the chatty service\n"); },
+        20000));
+    const QList<QByteArray> got = follow.current().body.split('\n');
+    QCOMPARE(got.size(), 3001);
+    for (int i = 0; i < 3000; ++i)
+        QCOMPARE(got.at(i), "line " + QByteArray::number(i) + " of the chatty service");
+    // s6-log really rotated meanwhile.
+    QVERIFY(QDir(logDir).entryList({"@*.s"}, QDir::Files).size() >= 10);
+
+    // A new follower starts with exactly what a plain tail of `current` shows.
+    const QString expected =
+        agentRequest(m_agent.socketPath(), "GET", "/services/chatty/logs?tail=2")
+            .json()
+            .value("logs")
+            .toString();
+    QVERIFY(expected.count('\n') <= 2);
+    AgentConnection again(m_agent.socketPath());
+    QVERIFY(again.sendRequest("GET", "/services/chatty/logs?follow=true&tail=2"));
+    QVERIFY(again.readUntil([&](const HttpReply &r) {
+        return r.headersDone && QString::fromUtf8(r.body) == expected;
+    }));
+}
+
+void AgentLogsLive::followStripsAnsiAndEndsWithClient() {
+    QVERIFY(QDir().mkpath(m_tree.logDir() + "/colour"));
+    const QString path = m_tree.logFile("colour");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered));
+    QVERIFY(f.write("\x1b[1mbold\x1b[0m first\n") > 0);
+
+    {
+        AgentConnection follow(m_agent.socketPath());
+        QVERIFY(
+            follow.sendRequest("GET", "/services/colour/logs?follow=true&tail=5&strip_ansi=true"));
+        QVERIFY(follow.readUntil([](const HttpReply &r) { return r.body == "bold first\n"; }));
+        QVERIFY(f.write("\x1b[31mred\x1b[0m sec") > 0);
+        QVERIFY(f.write("ond\n") > 0);
+        QVERIFY(follow.readUntil(
+            [](const HttpReply &r) { return r.body == "bold first\nred second\n"; }));
+    }
+    // The follower left; the agent answers others as before.
+    QCOMPARE(agentRequest(m_agent.socketPath(), "GET", "/").status, 200);
+}
+
+QTEST_GUILESS_MAIN(AgentLogsLive)
+#include "agent_logs_live.moc"
