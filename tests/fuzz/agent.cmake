@@ -1,0 +1,26 @@
+# Fuzz targets of the s6-agent's parsers: HTTP requests, supervise/status
+# files, request-body JSON. CTest replays each checked-in corpus with any
+# compiler (agent_*_replay); with clang the libFuzzer executables are built
+# too, e.g. `agent_request_fuzzer tests/fuzz/corpus/agent_request`.
+if(TARGET sm_agent_lib)
+  foreach(target agent_request agent_status agent_json)
+    add_executable(${target}_replay ${CMAKE_CURRENT_LIST_DIR}/${target}_fuzz.cpp
+      ${CMAKE_CURRENT_LIST_DIR}/agent_replay_main.cpp)
+    target_link_libraries(${target}_replay PRIVATE sm_agent_lib)
+    set_target_properties(${target}_replay PROPERTIES AUTOMOC OFF)
+    add_test(NAME ${target}_corpus
+      COMMAND ${target}_replay ${CMAKE_CURRENT_LIST_DIR}/corpus/${target})
+    set_tests_properties(${target}_corpus PROPERTIES TIMEOUT 60 LABELS "fuzz;agent")
+    if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+      # The agent's sources are compiled in again, with coverage for libFuzzer.
+      file(GLOB sm_agent_fuzz_sources ${PROJECT_SOURCE_DIR}/agent/*.cpp)
+      list(REMOVE_ITEM sm_agent_fuzz_sources ${PROJECT_SOURCE_DIR}/agent/main.cpp)
+      add_executable(${target}_fuzzer ${CMAKE_CURRENT_LIST_DIR}/${target}_fuzz.cpp ${sm_agent_fuzz_sources})
+      target_include_directories(${target}_fuzzer PRIVATE ${PROJECT_SOURCE_DIR}/agent ${HTTP_PARSER_INCLUDE_DIR})
+      target_compile_options(${target}_fuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
+      target_link_options(${target}_fuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
+      target_link_libraries(${target}_fuzzer PRIVATE ${HTTP_PARSER_STATIC})
+      set_target_properties(${target}_fuzzer PROPERTIES AUTOMOC OFF)
+    endif()
+  endforeach()
+endif()
