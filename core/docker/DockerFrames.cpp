@@ -57,27 +57,26 @@ QList<DockerFrameDemuxer::Piece> DockerFrameDemuxer::feed(const QByteArray &byte
 
 QByteArray TimestampJoiner::feed(const DockerFrameDemuxer::Piece &piece) {
     State &st = m_state[qBound(0, piece.stream, 3)];
-    QByteArrayView bytes(piece.bytes);
-    if (piece.frameStart && st.midLine) {
+    QByteArray bytes = piece.bytes;
+    if (piece.frameStart && st.midLine)
         st.skipping = true;
-        st.skipped = 0;
-    }
     if (st.skipping) {
-        const qsizetype space = bytes.indexOf(' ');
-        const qsizetype limit = MaxTimestamp - st.skipped;
-        if (space >= 0 && space < limit) {
-            bytes = bytes.sliced(space + 1);
-            st.skipping = false;
-        } else if (bytes.size() < limit) {
-            st.skipped += int(bytes.size());
+        // The prefix may itself be split across reads: hold it until its space shows up.
+        st.pending += bytes;
+        const qsizetype space = st.pending.indexOf(' ');
+        if (space >= 0 && space < MaxTimestamp) {
+            bytes = st.pending.mid(space + 1);
+        } else if (st.pending.size() < MaxTimestamp) {
             return {};
         } else {
-            st.skipping = false; // no timestamp after all: keep the bytes
+            bytes = st.pending; // no timestamp after all: keep everything
         }
+        st.pending.clear();
+        st.skipping = false;
     }
     if (!bytes.isEmpty())
         st.midLine = !bytes.endsWith('\n');
-    return bytes.toByteArray();
+    return bytes;
 }
 
 QList<QByteArray> LineAssembler::feed(const QByteArray &bytes) {

@@ -53,7 +53,7 @@ private:
     struct State {
         bool midLine = false;  // the last payload did not end with '\n'
         bool skipping = false; // inside the timestamp of a continuation
-        int skipped = 0;
+        QByteArray pending;    // what was read of that timestamp so far
     };
     State m_state[4];
 };

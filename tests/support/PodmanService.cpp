@@ -1,5 +1,7 @@
 #include "PodmanService.h"
 
+#include <QCoreApplication>
+#include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
@@ -48,10 +50,30 @@ bool PodmanService::script(const QStringList &args, QString *output, int timeout
     return true;
 }
 
+void PodmanService::reapAbandoned() {
+    QDirIterator it(QDir::tempPath(), {QStringLiteral("sm-podman-*")}, QDir::Dirs);
+    while (it.hasNext()) {
+        const QString dir = it.next();
+        QFile owner(dir + QStringLiteral("/owner.pid"));
+        if (!owner.open(QIODevice::ReadOnly))
+            continue;
+        const qint64 pid = owner.readAll().trimmed().toLongLong();
+        if (pid <= 0 || QFile::exists(QStringLiteral("/proc/%1").arg(pid)))
+            continue;
+        QProcess::execute(scriptPath(), {QStringLiteral("stop"), dir});
+    }
+}
+
 bool PodmanService::start(int timeoutMs) {
     if (!m_dir.isValid()) {
         m_error = QStringLiteral("cannot create a temporary directory");
         return false;
+    }
+    if (!m_running) {
+        reapAbandoned();
+        QFile owner(m_path + QStringLiteral("/owner.pid"));
+        if (owner.open(QIODevice::WriteOnly))
+            owner.write(QByteArray::number(QCoreApplication::applicationPid()));
     }
     QElapsedTimer timer;
     timer.start();
@@ -61,6 +83,11 @@ bool PodmanService::start(int timeoutMs) {
         return false;
     m_startupMs = timer.elapsed();
     return true;
+}
+
+bool PodmanService::stopService() {
+    QString ignored;
+    return script({QStringLiteral("stop-service"), m_path}, &ignored, 30000);
 }
 
 void PodmanService::stop() {

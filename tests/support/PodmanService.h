@@ -25,7 +25,11 @@ public:
     static bool installed();
 
     // Starts the service and waits until it answers /_ping. Returns false with errorString().
+    // Also starts it again after stopService(), with the same containers. First removes what
+    // test runs that crashed left behind (their owner process is gone).
     bool start(int timeoutMs = 60000);
+    // Stops only the service, as when the Engine restarts; containers keep running.
+    bool stopService();
     // Removes every container, stops the service, unmounts what is left, deletes the directory.
     void stop();
     bool isRunning() const { return m_running; }
@@ -46,6 +50,7 @@ public:
     QStringList mountsBelowRoot() const;
 
 private:
+    static void reapAbandoned();
     bool script(const QStringList &args, QString *output, int timeoutMs);
 
     QTemporaryDir m_dir;
