@@ -44,6 +44,8 @@ public:
     QPlainTextEdit *view() const { return m_view; }
     QString text() const;
     bool isLive() const { return m_follower->isLive(); }
+    // Lines received but not shown yet (held while paused).
+    int pendingLines() const { return int(m_incoming.size()); }
 
 Q_SIGNALS:
     void errorOccurred(const QString &message);

@@ -55,6 +55,7 @@ void RemoteBackend::setHealthInterval(int ms) {
 }
 
 void RemoteBackend::start() {
+    m_started = true;
     pollHealth();
     if (m_healthTimer.interval() > 0)
         m_healthTimer.start();
@@ -92,7 +93,7 @@ void RemoteBackend::send(QObject *context, const QByteArray &verb, const QString
         reply->deleteLater();
     });
     connect(reply, &QNetworkReply::finished, context, [reply, done = std::move(done)] {
-        const QByteArray bytes = reply->readAll();
+        const QByteArray bytes = reply->isOpen() ? reply->readAll() : QByteArray();
         if (reply->error() != QNetworkReply::NoError) {
             done(remoteReplyError(reply, bytes));
             return;
@@ -134,8 +135,8 @@ void RemoteBackend::setConnected(bool connected, const QString &description) {
     if (m_connected == connected)
         return;
     m_connected = connected;
-    if (connected)
-        m_events->start();
+    if (connected && m_started)
+        m_events->start(); // back at once instead of waiting out the backoff
     Q_EMIT connectionChanged(connected, description);
 }
 

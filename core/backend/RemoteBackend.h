@@ -83,6 +83,7 @@ private:
     int m_timeoutMs = 10000;
     QTimer m_healthTimer;
     bool m_healthPending = false;
+    bool m_started = false;
     QHash<QString, bool> m_agentReachable;
     RemoteEventStream *m_events = nullptr;
     std::optional<bool> m_connected;

@@ -51,6 +51,8 @@ bool RemoteLogStream::isEventStream() const {
 }
 
 void RemoteLogStream::onReadyRead() {
+    if (!m_reply->isOpen())
+        return;
     const QByteArray bytes = m_reply->readAll();
     const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status == 200 && isEventStream()) {
@@ -104,8 +106,10 @@ RemoteEventStream::~RemoteEventStream() {
 }
 
 void RemoteEventStream::start() {
-    if (!m_reply && !m_retry.isActive())
-        connectNow();
+    if (m_reply)
+        return;
+    m_retry.stop();
+    connectNow();
 }
 
 void RemoteEventStream::connectNow() {
@@ -120,7 +124,7 @@ void RemoteEventStream::onReadyRead() {
     const bool sse = m_reply->header(QNetworkRequest::ContentTypeHeader)
                          .toString()
                          .startsWith(QLatin1String("text/event-stream"));
-    const QByteArray bytes = m_reply->readAll();
+    const QByteArray bytes = m_reply->isOpen() ? m_reply->readAll() : QByteArray();
     if (status != 200 || !sse)
         return;
     setStreaming(true);

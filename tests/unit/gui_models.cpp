@@ -1,0 +1,299 @@
+// The dashboard's table models over an in-memory Backend, each under QAbstractItemModelTester.
+#include "ContainerListModel.h"
+#include "DockerTableModel.h"
+#include "ServiceState.h"
+#include "ServiceTableModel.h"
+#include "TextFilterProxy.h"
+#include "gui_fake_backend.h"
+
+#include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace sm;
+
+class GuiModelsTest final : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init() {
+        m_backend = std::make_unique<FakeBackend>();
+        m_backend->containerList = {{"ai_worker", "/a.sock"}, {"perception", "/p.sock"}};
+        m_backend->servicesByContainer["ai_worker"] = {
+            makeStatus("ai_worker", "ros_bridge", true, 100),
+            makeStatus("ai_worker", "planner", false),
+            makeStatus("ai_worker", "crasher", false, 0, true),
+        };
+        m_backend->servicesByContainer["ai_worker"][1].wantUp = false;
+    }
+
+    void servicesLoadWithStates() {
+        ServiceTableModel model(m_backend.get());
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        model.setPollInterval(0);
+        model.setContainer("ai_worker");
+        QTRY_COMPARE(model.rowCount(), 3);
+        QCOMPARE(model.columnCount(), int(ServiceTableModel::ColumnCount));
+        const auto state = [&](int row) {
+            return model.index(row, ServiceTableModel::State).data().toString();
+        };
+        QCOMPARE(state(0), "up");
+        QCOMPARE(state(1), "down");
+        QCOMPARE(state(2), "crash loop");
+        QCOMPARE(model.index(0, ServiceTableModel::Pid).data().toString(), "100");
+        QCOMPARE(model.index(0, ServiceTableModel::Label).data().toString(), "ROS_BRIDGE");
+        QCOMPARE(model.index(0, ServiceTableModel::Uptime).data().toString(), "5s");
+        QCOMPARE(
+            model.index(2, ServiceTableModel::State).data(ServiceTableModel::BadgeRole).toInt(),
+            int(BadgeState::CrashLoop));
+        QCOMPARE(resets.count(), 1); // the container switch only
+    }
+
+    void servicesUpdateInPlace() {
+        ServiceTableModel model(m_backend.get());
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPollInterval(0);
+        model.setContainer("ai_worker");
+        QTRY_COMPARE(model.rowCount(), 3);
+
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy refreshed(&model, &ServiceTableModel::refreshed);
+        auto &list = m_backend->servicesByContainer["ai_worker"];
+        list[0].pid = 200;                                          // changed
+        list.removeAt(1);                                           // planner gone
+        list.append(makeStatus("ai_worker", "new_one", true, 300)); // added
+        model.refresh();
+        QVERIFY(refreshed.wait(2000));
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(changed.at(0).at(0).toModelIndex().row(), 0);
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(inserted.count(), 1);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.index(0, ServiceTableModel::Pid).data().toString(), "200");
+        QCOMPARE(model.rowOf("planner"), -1);
+        QCOMPARE(model.rowOf("new_one"), 2);
+
+        // Nothing changed: no signal at all.
+        changed.clear();
+        model.refresh();
+        QVERIFY(refreshed.wait(2000));
+        QCOMPARE(changed.count(), 0);
+    }
+
+    void serviceChangedEventUpdatesRow() {
+        ServiceTableModel model(m_backend.get());
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPollInterval(0);
+        model.setContainer("ai_worker");
+        QTRY_COMPARE(model.rowCount(), 3);
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        ServiceStatus event = makeStatus("ai_worker", "planner", true, 777);
+        event.serviceLabel.clear(); // events may carry only the agent's fields
+        Q_EMIT m_backend->serviceChanged(event);
+        QCOMPARE(changed.count(), 1);
+        const int row = model.rowOf("planner");
+        QCOMPARE(model.index(row, ServiceTableModel::State).data().toString(), "up");
+        QCOMPARE(model.index(row, ServiceTableModel::Pid).data().toString(), "777");
+        QCOMPARE(model.index(row, ServiceTableModel::Label).data().toString(), "PLANNER");
+        // Another container's event is not ours.
+        Q_EMIT m_backend->serviceChanged(makeStatus("perception", "planner", false));
+        QCOMPARE(changed.count(), 1);
+    }
+
+    void refreshesCoalesceAndNeverOverlap() {
+        m_backend->delayMs = 50;
+        ServiceTableModel model(m_backend.get());
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPollInterval(0);
+        model.setContainer("ai_worker");
+        QTRY_COMPARE(model.rowCount(), 3);
+        const int before = m_backend->statusesCalls;
+        QSignalSpy refreshed(&model, &ServiceTableModel::refreshed);
+        for (int i = 0; i < 20; ++i)
+            model.refresh();
+        QVERIFY(refreshed.wait(2000));
+        QCOMPARE(m_backend->statusesCalls, before + 1);
+        QCOMPARE(m_backend->maxInFlight, 1);
+    }
+
+    void errorClearsRowsAndReports() {
+        ServiceTableModel model(m_backend.get());
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPollInterval(0);
+        model.setContainer("ai_worker");
+        QTRY_COMPARE(model.rowCount(), 3);
+        QSignalSpy errors(&model, &ServiceTableModel::errorOccurred);
+        m_backend->statusErrors["ai_worker"] =
+            ApiError::unavailable("Agent for container 'ai_worker' is unreachable: refused");
+        model.refresh();
+        QVERIFY(errors.wait(2000));
+        QCOMPARE(errors.at(0).at(0).toString(),
+                 "Agent for container 'ai_worker' is unreachable: refused");
+        QCOMPARE(model.rowCount(), 0);
+        QCOMPARE(model.lastError(), errors.at(0).at(0).toString());
+        m_backend->statusErrors.clear();
+        model.refresh();
+        QTRY_COMPARE(model.rowCount(), 3);
+        QVERIFY(model.lastError().isEmpty());
+    }
+
+    void switchingContainerDropsStaleAnswers() {
+        m_backend->delayMs = 100;
+        m_backend->servicesByContainer["perception"] = {
+            makeStatus("perception", "camera", true, 5)};
+        ServiceTableModel model(m_backend.get());
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPollInterval(0);
+        model.setContainer("ai_worker");
+        QVERIFY(QTest::qWaitFor([&] { return m_backend->inFlight == 1; }, 1000));
+        model.setContainer("perception");
+        QTRY_COMPARE(model.rowCount(), 1);
+        QTRY_COMPARE(m_backend->inFlight, 0);
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.statusAt(0).service, "camera");
+    }
+
+    void pollsOnTimer() {
+        ServiceTableModel model(m_backend.get());
+        model.setPollInterval(50);
+        model.setContainer("ai_worker");
+        QTRY_VERIFY_WITH_TIMEOUT(m_backend->statusesCalls >= 3, 3000);
+    }
+
+    void dockerModel() {
+        m_backend->dockerList = {{"a1", "web", "running", "tiny:latest", "2026-11-26T10:00:00Z"},
+                                 {"b2", "db", "exited", "tiny:latest", "2026-11-26T09:00:00Z"}};
+        DockerStatus web;
+        web.name = "web";
+        web.status = "running";
+        web.running = true;
+        web.startedAt = QDateTime::currentDateTimeUtc().addSecs(-90).toString(Qt::ISODate);
+        DockerStatus db;
+        db.name = "db";
+        db.status = "exited";
+        db.exitCode = 3;
+        db.finishedAt = "2026-11-26T09:30:00Z";
+        m_backend->dockerDetails = {{"web", web}, {"db", db}};
+
+        DockerTableModel model(m_backend.get());
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPollInterval(0);
+        model.setActive(true);
+        QTRY_COMPARE(model.rowCount(), 2);
+        QCOMPARE(model.columnCount(), int(DockerTableModel::ColumnCount));
+        QCOMPARE(model.index(0, DockerTableModel::Name).data().toString(), "web");
+        QCOMPARE(model.index(0, DockerTableModel::State).data().toString(), "running");
+        QVERIFY(model.index(0, DockerTableModel::Status).data().toString().startsWith("Up 1m"));
+        QVERIFY(
+            model.index(1, DockerTableModel::Status).data().toString().startsWith("Exited (3)"));
+        QCOMPARE(model.index(1, DockerTableModel::State).data(DockerTableModel::BadgeRole).toInt(),
+                 int(BadgeState::Down));
+
+        // A Docker event triggers a refresh that updates in place.
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy refreshed(&model, &DockerTableModel::refreshed);
+        m_backend->dockerList[1].status = "running";
+        Q_EMIT m_backend->dockerEvent({"db", "start", "2026-11-26T11:00:00Z"});
+        QVERIFY(refreshed.wait(2000));
+        QCOMPARE(model.index(1, DockerTableModel::State).data().toString(), "running");
+        QCOMPARE(resets.count(), 0);
+
+        QSignalSpy errors(&model, &DockerTableModel::errorOccurred);
+        m_backend->dockerList.clear();
+        model.refresh();
+        QVERIFY(refreshed.wait(2000));
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void containerList() {
+        m_backend->healthValue.agents = {{"ai_worker", true}, {"perception", false}};
+        m_backend->healthValue.dockerAvailable = true;
+        ContainerListModel model(m_backend.get());
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPollInterval(0);
+        QTRY_COMPARE(model.rowCount(), 3);
+        QCOMPARE(model.index(0, 0).data().toString(), "ai_worker");
+        QCOMPARE(model.index(2, 0).data(ContainerListModel::KindRole).toInt(),
+                 int(ContainerListModel::DockerEntry));
+        QTRY_COMPARE(model.index(1, 0).data(ContainerListModel::ReachableRole), QVariant(false));
+        QCOMPARE(model.index(0, 0).data(ContainerListModel::ReachableRole), QVariant(true));
+        QCOMPARE(model.index(2, 0).data(ContainerListModel::ReachableRole), QVariant(true));
+        QVERIFY(!model.index(0, 0).data(Qt::DecorationRole).value<QIcon>().isNull());
+
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        Q_EMIT m_backend->agentReachabilityChanged("perception", true);
+        QCOMPARE(changed.count(), 1);
+        QCOMPARE(model.index(1, 0).data(ContainerListModel::ReachableRole), QVariant(true));
+
+        // A container added to the config shows up before the Docker entry, in place.
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        QSignalSpy refreshed(&model, &ContainerListModel::refreshed);
+        m_backend->containerList.append(ContainerInfo{"arm", "/arm.sock"});
+        model.refresh();
+        QVERIFY(refreshed.wait(2000));
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(model.index(2, 0).data().toString(), "arm");
+        QCOMPARE(model.index(3, 0).data(ContainerListModel::KindRole).toInt(),
+                 int(ContainerListModel::DockerEntry));
+    }
+
+    void filterProxy() {
+        ServiceTableModel model(m_backend.get());
+        model.setPollInterval(0);
+        model.setContainer("ai_worker");
+        QTRY_COMPARE(model.rowCount(), 3);
+        TextFilterProxy proxy(ServiceTableModel::SortRole);
+        QAbstractItemModelTester tester(&proxy,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        proxy.setSourceModel(&model);
+        proxy.setFilterText("crash");
+        QCOMPARE(proxy.rowCount(), 1); // matches the state column
+        proxy.setFilterText("ROS");
+        QCOMPARE(proxy.rowCount(), 1);
+        QCOMPARE(proxy.index(0, ServiceTableModel::Id).data().toString(), "ros_bridge");
+        proxy.setFilterText("");
+        QCOMPARE(proxy.rowCount(), 3);
+        proxy.sort(ServiceTableModel::Pid, Qt::DescendingOrder);
+        QCOMPARE(proxy.index(0, ServiceTableModel::Id).data().toString(), "ros_bridge");
+        // A row that starts to match appears without touching the filter.
+        proxy.setFilterText("up");
+        const int before = proxy.rowCount();
+        Q_EMIT m_backend->serviceChanged(makeStatus("ai_worker", "planner", true, 9));
+        QCOMPARE(proxy.rowCount(), before + 1);
+    }
+
+    void durations_data() {
+        QTest::addColumn<qint64>("seconds");
+        QTest::addColumn<QString>("text");
+        QTest::addRow("seconds") << qint64(45) << "45s";
+        QTest::addRow("minutes") << qint64(187) << "3m 07s";
+        QTest::addRow("hours") << qint64(7500) << "2h 05m";
+        QTest::addRow("days") << qint64(3 * 86400 + 4 * 3600) << "3d 4h";
+    }
+    void durations() {
+        QFETCH(qint64, seconds);
+        QFETCH(QString, text);
+        QCOMPARE(formatDuration(seconds), text);
+    }
+
+private:
+    std::unique_ptr<FakeBackend> m_backend;
+};
+
+QTEST_MAIN(GuiModelsTest)
+#include "gui_models.moc"
