@@ -2,7 +2,10 @@
 
 #include "DemoLauncher.h"
 #include "MainWindow.h"
+#include "backend/LocalBackend.h"
 #include "backend/RemoteBackend.h"
+#include "docker/DockerClient.h"
+#include "monitor/StatusMonitor.h"
 
 #include <QStatusBar>
 
@@ -14,9 +17,15 @@ Session::Session(MainWindow *window)
     connect(window, &MainWindow::connectRequested, this, &Session::connectRemote);
 }
 
-Session::~Session() = default;
+Session::~Session() { dropMonitor(); }
+
+void Session::dropMonitor() {
+    if (m_monitor)
+        delete m_monitor.data(); // it calls the backend, so it must not outlive it
+}
 
 void Session::adopt(Backend *backend, const QString &where) {
+    dropMonitor();
     Backend *old = m_backend;
     m_backend = backend;
     backend->setParent(this);
@@ -29,6 +38,26 @@ void Session::connectRemote(const QUrl &url, const QString &token) {
     auto *remote = new RemoteBackend(url, token);
     adopt(remote, url.toString());
     remote->start();
+}
+
+void Session::connectLocal(const SystemConfig &config, const QString &where) {
+    auto *docker = new DockerClient(config.docker.socketPath);
+    auto *local = new LocalBackend(config, docker);
+    // A child is destroyed after its parent's destructor body: the client outlives its user.
+    docker->setParent(local);
+    StatusMonitor::Settings settings;
+    settings.pollIntervalMs = config.monitor.pollIntervalMs;
+    QStringList names;
+    for (const ContainerConfig &c : config.containers)
+        names.append(c.name);
+    adopt(local, where);
+    auto *monitor = new StatusMonitor(local, names, docker, settings);
+    connect(monitor, &StatusMonitor::serviceChanged, local, &Backend::serviceChanged);
+    connect(monitor, &StatusMonitor::agentReachabilityChanged, local,
+            &Backend::agentReachabilityChanged);
+    connect(monitor, &StatusMonitor::dockerEvent, local, &Backend::dockerEvent);
+    m_monitor = monitor;
+    monitor->start();
 }
 
 void Session::startDemo(const QString &daemonProgram, const QStringList &extraArguments) {

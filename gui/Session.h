@@ -11,6 +11,7 @@ namespace sm {
 class Backend;
 class DemoLauncher;
 class MainWindow;
+struct SystemConfig;
 
 // Owns what the window is connected to: a RemoteBackend for a robot's daemon (also for the
 // embedded demo, which runs the daemon as a child process) or a backend made by the caller
@@ -23,6 +24,8 @@ public:
     ~Session() override;
 
     void connectRemote(const QUrl &url, const QString &token);
+    // This host's agents and Docker, kept current by a StatusMonitor.
+    void connectLocal(const SystemConfig &config, const QString &where);
     // Takes ownership.
     void adopt(Backend *backend, const QString &where);
     void startDemo(const QString &daemonProgram, const QStringList &extraArguments = {});
@@ -37,7 +40,10 @@ Q_SIGNALS:
 
 private:
     MainWindow *m_window;
+    void dropMonitor();
+
     QPointer<Backend> m_backend;
+    QPointer<QObject> m_monitor; // the local backend's StatusMonitor; goes before the backend
     DemoLauncher *m_demo = nullptr;
 };
 

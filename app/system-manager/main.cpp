@@ -53,7 +53,9 @@ int parseArguments(const QStringList &arguments, Options *options) {
     if (!parser.parse(arguments))
         return fail(parser.errorText());
     if (parser.isSet(help)) {
-        QTextStream(stdout) << parser.helpText();
+        // No QCoreApplication yet, so Qt cannot name the program itself.
+        QTextStream(stdout) << parser.helpText().replace(QLatin1String("<executable_name>"),
+                                                         QLatin1String("system-manager"));
         return 0;
     }
     if (parser.isSet(version)) {
@@ -83,17 +85,6 @@ int parseArguments(const QStringList &arguments, Options *options) {
     return -1;
 }
 
-// This host's agents and Docker, straight from the config file.
-QString connectLocal(sm::Session &session, const QString &configPath) {
-    const sm::ConfigLoad load = sm::loadConfigFile(configPath);
-    if (!load.ok())
-        return load.error.toString();
-    for (const QString &warning : load.config->warnings)
-        QTextStream(stderr) << "system-manager: " << warning << '\n';
-    Q_UNUSED(session);
-    return QStringLiteral("local mode is not available in this build");
-}
-
 } // namespace
 
 int main(int argc, char *argv[]) {
@@ -103,6 +94,17 @@ int main(int argc, char *argv[]) {
     Options options;
     if (const int code = parseArguments(arguments, &options); code >= 0)
         return code;
+    // Local mode: a bad config is a usage error, reported before any window exists.
+    sm::ConfigLoad local;
+    if (options.mode == Options::Local) {
+        local = sm::loadConfigFile(options.config);
+        if (!local.ok()) {
+            QTextStream(stderr) << "system-manager: " << local.error.toString() << '\n';
+            return 2;
+        }
+        for (const QString &warning : local.config->warnings)
+            QTextStream(stderr) << "system-manager: warning: " << warning << '\n';
+    }
 
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("system-manager"));
@@ -129,10 +131,7 @@ int main(int argc, char *argv[]) {
         break;
     }
     case Options::Local:
-        if (const QString error = connectLocal(session, options.config); !error.isEmpty()) {
-            QTextStream(stderr) << "system-manager: " << error << '\n';
-            return 2;
-        }
+        session.connectLocal(*local.config, QFileInfo(options.config).absoluteFilePath());
         break;
     }
 
