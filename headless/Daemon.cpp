@@ -1,0 +1,160 @@
+#include "Daemon.h"
+
+#include "DemoStack.h"
+#include "RestServer.h"
+#include "backend/LocalBackend.h"
+#include "config/SystemConfig.h"
+#include "docker/DockerClient.h"
+#include "monitor/StatusMonitor.h"
+
+#include <QCoreApplication>
+#include <QHostAddress>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace sm {
+
+namespace {
+
+void say(FILE *stream, const QString &line) {
+    std::fputs(qPrintable(line + u'\n'), stream);
+    std::fflush(stream);
+}
+
+QHostAddress hostAddress(const QString &host) {
+    if (host == u"localhost")
+        return QHostAddress(QHostAddress::LocalHost);
+    if (host == u"*" || host.isEmpty())
+        return QHostAddress(QHostAddress::Any);
+    return QHostAddress(host);
+}
+
+} // namespace
+
+Daemon::Daemon(DaemonOptions options, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options)) {}
+
+Daemon::~Daemon() {
+    release();
+}
+
+void Daemon::release() {
+    // Users before what they use: the server and monitor call the backend, which calls Docker.
+    m_server.reset();
+    m_monitor.reset();
+    m_backend.reset();
+    m_docker.reset();
+}
+
+void Daemon::start() {
+    if (!m_options.demo) {
+        serve(m_options.configPath);
+        return;
+    }
+    if (!m_options.listen)
+        m_options.listen = qMakePair(QStringLiteral("127.0.0.1"), quint16(8081));
+    const QString agent = QCoreApplication::applicationDirPath() + QStringLiteral("/s6-agent");
+    m_demo = std::make_unique<DemoStack>(agent, m_options.demoExtraServices);
+    connect(m_demo.get(), &DemoStack::ready, this, [this] {
+        say(stderr, QStringLiteral("demo: s6-svscan over %1, s6-agent at %2")
+                        .arg(m_demo->scanDir(), m_demo->agentSocket()));
+        serve(m_demo->configPath());
+    });
+    connect(m_demo.get(), &DemoStack::failed, this, [this](const QString &reason) {
+        say(stderr, QStringLiteral("system-managerd: demo failed: %1").arg(reason));
+        m_exitCode = 1;
+        shutdown();
+    });
+    connect(m_demo.get(), &DemoStack::stopped, this, [this] { finish(m_exitCode); });
+    m_demo->start();
+}
+
+void Daemon::serve(const QString &configPath) {
+    ConfigLoad load = loadConfigFile(configPath);
+    if (!load.ok()) {
+        say(stderr, load.error.toString());
+        m_exitCode = 2;
+        shutdown();
+        return;
+    }
+    m_config = std::make_unique<SystemConfig>(std::move(*load.config));
+    for (const QString &warning : std::as_const(m_config->warnings))
+        say(stderr, QStringLiteral("warning: ") + warning);
+
+    const QString host = m_options.listen ? m_options.listen->first : m_config->api.listenHost;
+    const quint16 port = m_options.listen ? m_options.listen->second : m_config->api.listenPort;
+    const QHostAddress address = hostAddress(host);
+    if (address.isNull()) {
+        say(stderr,
+            QStringLiteral("system-managerd: cannot listen on '%1': not an IP address").arg(host));
+        m_exitCode = 2;
+        shutdown();
+        return;
+    }
+
+    // What the backend reports (e.g. /healthz's warning) must match where we really listen.
+    m_config->api.listenHost = host;
+    m_config->api.listenPort = port;
+
+    RestSettings settings;
+    for (const ContainerConfig &c : std::as_const(m_config->containers))
+        settings.containers.append(c.name);
+    settings.corsOrigins = m_config->api.corsOrigins;
+    settings.requestTimeoutMs = m_config->api.requestTimeoutMs;
+    settings.accessLog = m_options.accessLog;
+
+    m_docker = std::make_unique<DockerClient>(
+        DockerClient::resolveSocketPath(m_config->docker.socketPath));
+    m_backend = std::make_unique<LocalBackend>(*m_config, m_docker.get());
+    StatusMonitor::Settings monitorSettings;
+    monitorSettings.pollIntervalMs = m_config->monitor.pollIntervalMs;
+    m_monitor = std::make_unique<StatusMonitor>(m_backend.get(), settings.containers,
+                                                m_docker.get(), monitorSettings);
+    m_server = std::make_unique<RestServer>(m_backend.get(), settings);
+    m_server->setMonitor(m_monitor.get());
+    const quint16 bound = m_server->listen(address, port);
+    if (bound == 0) {
+        say(stderr, QStringLiteral("system-managerd: cannot listen on %1:%2 (address in use or "
+                                   "not available)")
+                        .arg(host)
+                        .arg(port));
+        m_exitCode = 1;
+        shutdown();
+        return;
+    }
+    const QString shownHost =
+        address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + host + u']' : host;
+    const QString url = QStringLiteral("http://%1:%2").arg(shownHost).arg(bound);
+    if (!address.isLoopback())
+        say(stderr, QStringLiteral("warning: the API on %1 is open to the network with no "
+                                   "access control; bind it to 127.0.0.1 or firewall it")
+                        .arg(url));
+    // Tests and scripts parse this line to learn the port when --listen asked for port 0.
+    say(stdout, QStringLiteral("listening on %1").arg(url));
+    m_monitor->start(); // feeds GET /events
+    if (m_options.demo)
+        say(stdout, QStringLiteral("demo: open %1/docs (Swagger UI), %1/redoc, or try\n"
+                                   "  curl %1/containers/demo/services/status")
+                        .arg(url));
+}
+
+void Daemon::shutdown() {
+    if (m_shuttingDown)
+        return;
+    m_shuttingDown = true;
+    // Stop accepting first, then let the demo processes go; exit once they are gone.
+    release();
+    if (m_demo)
+        m_demo->stop();
+    else
+        finish(m_exitCode);
+}
+
+void Daemon::finish(int code) {
+    QMetaObject::invokeMethod(
+        this, [this, code] { Q_EMIT exitRequested(code); }, Qt::QueuedConnection);
+}
+
+} // namespace sm
