@@ -8,6 +8,8 @@
 #include <QHostAddress>
 #include <QTcpSocket>
 
+#include <chrono>
+
 class SseTestClient final : public QObject {
 public:
     explicit SseTestClient(QObject *parent = nullptr)
@@ -37,6 +39,10 @@ public:
         }
         return out;
     }
+    static qint64 nowMs() {
+        using namespace std::chrono;
+        return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+    }
     QByteArray header(const QByteArray &name) const {
         for (const QByteArray &line : head.split('\n')) {
             const qsizetype colon = line.indexOf(':');
@@ -51,7 +57,8 @@ public:
     QByteArray head;
     QByteArray body; // de-chunked
     QList<sm::SseEvent> events;
-    bool ended = false; // the last chunk came
+    QList<qint64> eventAtMs; // steady-clock arrival time of each event
+    bool ended = false;      // the last chunk came
     bool closed = false;
 
 private:
@@ -86,7 +93,10 @@ private:
                 return;
             }
             body += chunk;
-            events += m_parser.feed(chunk);
+            const QList<sm::SseEvent> parsed = m_parser.feed(chunk);
+            events += parsed;
+            for (qsizetype i = 0; i < parsed.size(); ++i)
+                eventAtMs.append(nowMs());
         }
     }
 
