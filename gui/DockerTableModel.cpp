@@ -58,7 +58,8 @@ void DockerTableModel::refresh() {
 }
 
 void DockerTableModel::fetch() {
-    if (!m_backend)
+    // Asking an absent Docker Engine while nobody looks only produces errors.
+    if (!m_backend || !m_active)
         return;
     if (m_fetching) {
         m_again = true;

@@ -30,6 +30,7 @@ LogPanel::LogPanel(QWidget *parent)
     titleFont.setBold(true);
     m_title->setFont(titleFont);
     bar->addWidget(m_title);
+    bar->addSpacing(8);
     bar->addWidget(m_mode);
     bar->addStretch();
     m_pause = addButton(bar, tr("Pause"), QStringLiteral(":/gui/icons/pause.svg"),

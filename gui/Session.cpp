@@ -17,7 +17,9 @@ Session::Session(MainWindow *window)
     connect(window, &MainWindow::connectRequested, this, &Session::connectRemote);
 }
 
-Session::~Session() { dropMonitor(); }
+Session::~Session() {
+    dropMonitor();
+}
 
 void Session::dropMonitor() {
     if (m_monitor)
