@@ -134,7 +134,7 @@ void DockerEventReader::onData(const QByteArray &bytes) {
     for (const QByteArray &line : m_lines.feed(bytes)) {
         if (const auto parsed = parseDockerEventLine(line)) {
             const QPointer<DockerEventReader> self(this); // a receiver may delete the reader
-            Q_EMIT event(*parsed);
+            Q_EMIT containerEvent(*parsed);
             if (!self)
                 return;
         }
@@ -150,7 +150,7 @@ void DockerEventReader::onFinished(const std::optional<HttpError> &error) {
     if (m_status != 200)
         return end(DockerClient::engineError(m_status, m_errorBody, {}));
     if (const auto parsed = parseDockerEventLine(m_lines.takeRest()))
-        Q_EMIT event(*parsed);
+        Q_EMIT containerEvent(*parsed);
     end(ApiError{0, {}, QJsonValue::Null});
 }
 

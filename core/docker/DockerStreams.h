@@ -52,7 +52,7 @@ public:
 Q_SIGNALS:
     // The Engine accepted the subscription: events from now on are seen.
     void connected();
-    void event(const sm::DockerEvent &event);
+    void containerEvent(const sm::DockerEvent &event);
     void finished(const sm::ApiError &error);
 
 private:

@@ -43,7 +43,8 @@ void DockerEventFollower::open() {
         m_delayMs = m_backoff.initialMs;
         setConnected(true);
     });
-    connect(m_reader, &DockerEventReader::event, this, &DockerEventFollower::event);
+    connect(m_reader, &DockerEventReader::containerEvent, this,
+            &DockerEventFollower::containerEvent);
     connect(m_reader, &DockerEventReader::finished, this, &DockerEventFollower::onFinished);
 }
 

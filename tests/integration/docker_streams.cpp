@@ -116,7 +116,7 @@ private Q_SLOTS:
     void events() {
         std::unique_ptr<DockerEventReader> reader(m_client->events());
         QSignalSpy connected(reader.get(), &DockerEventReader::connected);
-        QSignalSpy events(reader.get(), &DockerEventReader::event);
+        QSignalSpy events(reader.get(), &DockerEventReader::containerEvent);
         QVERIFY(connected.wait(15000));
         QVERIFY(!m_podman.run(QStringLiteral("evented"), QStringLiteral("exec sleep 100000"))
                      .isEmpty());
