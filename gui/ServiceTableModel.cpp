@@ -185,6 +185,8 @@ QVariant ServiceTableModel::data(const QModelIndex &index, int role) const {
     case Qt::TextAlignmentRole:
         if (index.column() == Pid || index.column() == Uptime)
             return int(Qt::AlignRight | Qt::AlignVCenter);
+        if (index.column() == Ready || index.column() == NormallyUp)
+            return int(Qt::AlignCenter);
         return {};
     case SortRole:
         switch (index.column()) {
