@@ -33,7 +33,7 @@ public:
     int attempts() const { return m_attempts; } // subscriptions opened so far
 
 Q_SIGNALS:
-    void event(const sm::DockerEvent &event);
+    void containerEvent(const sm::DockerEvent &event);
     void connectedChanged(bool connected);
 
 private:

@@ -30,7 +30,7 @@ StatusMonitor::StatusMonitor(Backend *backend, const QStringList &containers, Do
     if (docker) {
         m_docker = new DockerEventFollower(
             docker, {settings.dockerRetryInitialMs, settings.dockerRetryMaxMs}, this);
-        connect(m_docker, &DockerEventFollower::event, this, &StatusMonitor::dockerEvent);
+        connect(m_docker, &DockerEventFollower::containerEvent, this, &StatusMonitor::dockerEvent);
         connect(m_docker, &DockerEventFollower::connectedChanged, this,
                 &StatusMonitor::dockerConnectedChanged);
     }
@@ -78,6 +78,10 @@ QList<QPair<QString, bool>> StatusMonitor::agents() const {
 
 bool StatusMonitor::dockerConnected() const {
     return m_docker && m_docker->isConnected();
+}
+
+int StatusMonitor::dockerAttempts() const {
+    return m_docker ? m_docker->attempts() : 0;
 }
 
 int StatusMonitor::pollsCompleted(const QString &container) const {

@@ -51,6 +51,7 @@ public:
     // Agents whose reachability is known yet, in config order.
     QList<QPair<QString, bool>> agents() const;
     bool dockerConnected() const;
+    int dockerAttempts() const; // /events subscriptions opened so far
     int pollsCompleted(const QString &container) const;
 
 Q_SIGNALS:

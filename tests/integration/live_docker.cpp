@@ -1,6 +1,7 @@
 // Docker live updates against a real Engine API (podman's service): the StatusMonitor follows
-// /events even when the Engine's socket appears only after it started, and system-managerd
-// streams container events on GET /events and a container's log as SSE `log` events.
+// /events when the Engine's socket appears only after it started and across Engine restarts, and
+// system-managerd streams container events on GET /events and a container's log as SSE `log`
+// events.
 #include "PodmanService.h"
 #include "docker/DockerClient.h"
 #include "live_support.h"
@@ -39,7 +40,7 @@ private slots:
         m_podman.stop();
     }
 
-    void monitorFollowsAnEngineThatAppearsLater() {
+    void monitorFollowsTheEngineThroughRestarts() {
         // The Engine's socket does not exist yet: the monitor keeps trying, with backoff.
         sm::DockerClient client(m_podman.socketPath());
         sm::StatusMonitor::Settings settings;
@@ -61,6 +62,17 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(hasEvent(events, "early", {"die", "stop"}), 10000);
         for (const sm::DockerEvent &event : std::as_const(events))
             QVERIFY2(event.time.contains('T'), qPrintable(event.time)); // ISO 8601
+
+        // The Engine restarts: the stream ends, and is opened again once it is back.
+        const int attempts = monitor.dockerAttempts();
+        QVERIFY(m_podman.stopService());
+        QTRY_VERIFY_WITH_TIMEOUT(!monitor.dockerConnected(), 10000);
+        QVERIFY2(m_podman.start(), qPrintable(m_podman.errorString()));
+        QTRY_VERIFY_WITH_TIMEOUT(monitor.dockerConnected(), 10000);
+        QVERIFY(monitor.dockerAttempts() > attempts);
+        QVERIFY(!m_podman.run("after", "exec sleep 100000").isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(hasEvent(events, "after", {"start"}), 10000);
+        QVERIFY(m_podman.podman({"rm", "-f", "-t", "0", "early", "after"}));
     }
 
     void daemonStreamsContainerEvents() {
