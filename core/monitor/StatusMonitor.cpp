@@ -19,7 +19,9 @@ StatusMonitor::StatusMonitor(Backend *backend, const QStringList &containers, Do
         Agent *raw = agent.get();
         connect(&agent->timer, &QTimer::timeout, this, [this, raw] {
             if (raw->inflight) {
-                // The answer was lost: give up on it so the cycle goes on.
+                // The answer was lost: give up on it (deleting its context drops it for good)
+                // so the cycle goes on.
+                raw->inflight.reset();
                 onStatuses(raw, false, {});
                 return;
             }
@@ -99,8 +101,11 @@ void StatusMonitor::poll(Agent *agent) {
     agent->started.start();
     // Until the answer comes, the timer is the watchdog; the answer re-arms it for the next poll.
     agent->timer.start(m_settings.pollWatchdogMs);
-    m_backend->statuses(agent->inflight.get(), agent->container,
-                        [this, agent](Result<QList<ServiceStatus>> result) {
+    QObject *context = agent->inflight.get();
+    m_backend->statuses(context, agent->container,
+                        [this, agent, context](Result<QList<ServiceStatus>> result) {
+                            if (agent->inflight.get() != context)
+                                return; // an abandoned poll's late answer
                             if (result.ok())
                                 onStatuses(agent, true, std::move(result.value()));
                             else
