@@ -43,7 +43,45 @@ Services::Services(std::string scanDir, std::string logDir, std::string rcSource
     , m_logDir(std::move(logDir))
     , m_rcSourceDir(std::move(rcSourceDir)) {}
 
+Services::~Services() {
+    if (m_scanFd >= 0)
+        ::close(m_scanFd);
+}
+
+void Services::refresh() {
+    // Every file below is opened relative to this descriptor: paths of two or
+    // three components instead of the whole scan-directory path, each time.
+    if (m_scanFd >= 0)
+        ::close(m_scanFd);
+    m_scanFd = ::open(m_scanDir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+int Services::base() const {
+    return m_scanFd >= 0 ? m_scanFd : AT_FDCWD;
+}
+
+std::string Services::at(std::string_view name, const char *suffix) const {
+    std::string path = m_scanFd >= 0 ? std::string(name) : serviceDir(name);
+    path += suffix;
+    return path;
+}
+
+bool Services::has(std::string_view name, const char *suffix) const {
+    struct stat st {};
+    return ::fstatat(base(), at(name, suffix).c_str(), &st, 0) == 0;
+}
+
 std::vector<std::string> Services::list() const {
+    // The listing is reused while the scan directory's mtime is unchanged
+    // (services arrive by rename or mkdir, which change it), for at most
+    // kCacheTtl: a request for all statuses then costs no stat per entry.
+    struct stat scan {};
+    const auto now = std::chrono::steady_clock::now();
+    const bool canCache = m_scanFd >= 0 && ::fstat(m_scanFd, &scan) == 0;
+    if (canCache && m_list.valid && now < m_list.until &&
+        scan.st_mtim.tv_sec == m_list.mtime.tv_sec &&
+        scan.st_mtim.tv_nsec == m_list.mtime.tv_nsec && scan.st_ino == m_list.inode)
+        return m_list.names;
     std::vector<std::string> names;
     DIR *dir = ::opendir(m_scanDir.c_str());
     if (!dir)
@@ -53,20 +91,22 @@ std::vector<std::string> Services::list() const {
         if (name.empty() || name[0] == '.' || startsWith(name, "s6rc-") ||
             startsWith(name, "s6-linux-init-") || !isValidServiceName(name))
             continue;
-        const std::string path = m_scanDir + '/' + std::string(name);
-        if (fileExists(path + "/run") || fileExists(path + "/type"))
+        if (entry->d_type != DT_DIR && entry->d_type != DT_LNK && entry->d_type != DT_UNKNOWN)
+            continue;
+        if (has(name, "/run") || has(name, "/type"))
             names.emplace_back(name);
     }
     ::closedir(dir);
     std::sort(names.begin(), names.end());
+    if (canCache)
+        m_list = ListCache{true, scan.st_mtim, scan.st_ino, now + kCacheTtl, names};
     return names;
 }
 
 bool Services::exists(std::string_view name) const {
     if (startsWith(name, "s6rc-") || startsWith(name, "s6-linux-init-"))
         return false;
-    const std::string path = serviceDir(name);
-    return fileExists(path + "/run") || fileExists(path + "/type");
+    return has(name, "/run") || has(name, "/type");
 }
 
 std::string Services::serviceDir(std::string_view name) const {
@@ -83,34 +123,41 @@ std::string Services::runPath(std::string_view name) const {
 
 bool Services::normallyUp(std::string_view name) const {
     struct stat st {};
-    return ::stat((serviceDir(name) + "/down").c_str(), &st) != 0 && errno == ENOENT;
+    return ::fstatat(base(), at(name, "/down").c_str(), &st, 0) != 0 && errno == ENOENT;
 }
 
 Services::StatusRead Services::readStatus(std::string_view name, SupervisionStatus &status) const {
-    const std::string dir = serviceDir(name);
     // s6-svstat refuses a service without a live s6-supervise; so do we. A
-    // FIFO opened for writing without blocking fails with ENXIO when nobody reads it.
-    const int ctl = ::open((dir + "/supervise/control").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-    if (ctl < 0)
-        return (errno == ENXIO || errno == ENOENT) ? StatusRead::NotSupervised
-                                                   : StatusRead::Unreadable;
-    ::close(ctl);
-    const int fd = ::open((dir + "/supervise/status").c_str(), O_RDONLY | O_CLOEXEC);
+    // FIFO opened for writing without blocking fails with ENXIO when nobody
+    // reads it. A supervisor found is trusted for kCacheTtl; an absent one is
+    // looked for again every time.
+    const auto now = std::chrono::steady_clock::now();
+    const std::string key(name);
+    const auto known = m_supervisedUntil.find(key);
+    if (known == m_supervisedUntil.end() || now >= known->second) {
+        const int ctl = ::openat(base(), at(name, "/supervise/control").c_str(),
+                                 O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (ctl < 0) {
+            m_supervisedUntil.erase(key);
+            return (errno == ENXIO || errno == ENOENT) ? StatusRead::NotSupervised
+                                                       : StatusRead::Unreadable;
+        }
+        ::close(ctl);
+        if (m_supervisedUntil.size() > 4096)
+            m_supervisedUntil.clear(); // bounded, whatever names come and go
+        m_supervisedUntil[key] = now + kCacheTtl;
+    }
+    const int fd = ::openat(base(), at(name, "/supervise/status").c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return StatusRead::Unreadable;
+    // s6-supervise replaces the file by rename, so one read sees all of it; a
+    // read of one byte more than the largest layout tells a longer file apart.
     char buffer[kStatusSizeWithPgid + 1];
-    size_t total = 0;
-    for (;;) {
-        const ssize_t n = ::read(fd, buffer + total, sizeof buffer - total);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        total += static_cast<size_t>(n);
-        if (total == sizeof buffer)
-            break;
+    ssize_t n;
+    while ((n = ::read(fd, buffer, sizeof buffer)) < 0 && errno == EINTR) {
     }
     ::close(fd);
+    const size_t total = n > 0 ? static_cast<size_t>(n) : 0;
     const auto parsed = parseStatusFile(std::string_view(buffer, total));
     if (!parsed)
         return StatusRead::Unreadable;
@@ -139,8 +186,8 @@ bool Services::isS6rcManaged(std::string_view name) const {
 }
 
 Services::ControlResult Services::sendControl(std::string_view name, char command) const {
-    const int fd = ::open((serviceDir(name) + "/supervise/control").c_str(),
-                          O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    const int fd =
+        ::openat(base(), at(name, "/supervise/control").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return (errno == ENXIO || errno == ENOENT) ? ControlResult::NotSupervised
                                                    : ControlResult::Failed;

@@ -2,9 +2,13 @@
 
 #include "S6Status.h"
 
+#include <chrono>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/types.h>
+#include <unordered_map>
 #include <vector>
 
 namespace agent {
@@ -18,6 +22,13 @@ bool isValidServiceName(std::string_view name);
 class Services final {
 public:
     Services(std::string scanDir, std::string logDir, std::string rcSourceDir);
+    ~Services();
+    Services(const Services &) = delete;
+    Services &operator=(const Services &) = delete;
+
+    // Re-opens the scan directory; called once per request so a replaced
+    // directory is picked up.
+    void refresh();
 
     // Sub-directories holding `run` or `type`, sorted; hidden entries and
     // s6-overlay internals (s6rc-*, s6-linux-init-*) left out.
@@ -46,6 +57,23 @@ public:
     const std::string &scanDir() const { return m_scanDir; }
 
 private:
+    int base() const;
+    std::string at(std::string_view name, const char *suffix) const;
+    bool has(std::string_view name, const char *suffix) const;
+
+    static constexpr std::chrono::milliseconds kCacheTtl{1000};
+    struct ListCache {
+        bool valid = false;
+        timespec mtime{};
+        ino_t inode = 0;
+        std::chrono::steady_clock::time_point until;
+        std::vector<std::string> names;
+    };
+
+    int m_scanFd = -1;
+    mutable ListCache m_list;
+    mutable std::unordered_map<std::string, std::chrono::steady_clock::time_point>
+        m_supervisedUntil;
     std::string m_scanDir;
     std::string m_logDir;
     std::string m_rcSourceDir;
