@@ -9,6 +9,8 @@
 #include <QRegularExpression>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace sm {
 
 namespace {
@@ -26,6 +28,9 @@ RestServer::RestServer(Backend *backend, RestSettings settings, QObject *parent)
     , m_front([this](HttpExchange *exchange) { handle(exchange); })
     , m_log(new AccessLog(m_settings.accessLog, this)) {
     m_anyOrigin = m_settings.corsOrigins.contains(QStringLiteral("*"));
+    m_clock.start();
+    m_watchdog.setInterval(std::clamp(m_settings.watchdogMarginMs / 4, 10, 250));
+    connect(&m_watchdog, &QTimer::timeout, this, &RestServer::checkDeadlines);
     addDocRoutes();
     addServiceRoutes();
     addDockerRoutes();
@@ -72,14 +77,34 @@ void RestServer::handle(HttpExchange *exchange) {
         replyError(exchange, *denied);
         return;
     }
+    match.route->handler(exchange, match.params);
+    if (!exchange->answered())
+        watch(exchange);
+}
+
+void RestServer::watch(HttpExchange *exchange) {
     // The backend has its own deadline (request_timeout_ms); the watchdog only catches an
     // answer that got lost, so that every request is still answered exactly once.
-    QTimer::singleShot(
-        m_settings.requestTimeoutMs + m_settings.watchdogMarginMs, exchange, [this, exchange] {
-            replyError(exchange,
-                       ApiError::timeout(QStringLiteral("The request was not answered in time")));
-        });
-    match.route->handler(exchange, match.params);
+    const qint64 deadline =
+        m_clock.elapsed() + m_settings.requestTimeoutMs + m_settings.watchdogMarginMs;
+    m_pendingIndex.insert(exchange, m_pending.insert(m_pending.end(), {deadline, exchange}));
+    if (!m_watchdog.isActive())
+        m_watchdog.start();
+}
+
+void RestServer::checkDeadlines() {
+    const qint64 now = m_clock.elapsed();
+    while (!m_pending.empty() && m_pending.front().deadline <= now) {
+        const QPointer<HttpExchange> exchange = m_pending.front().exchange;
+        m_pending.pop_front();
+        if (!exchange)
+            continue; // a stream that has ended since
+        m_pendingIndex.remove(exchange.data());
+        replyError(exchange,
+                   ApiError::timeout(QStringLiteral("The request was not answered in time")));
+    }
+    if (m_pending.empty())
+        m_watchdog.stop();
 }
 
 std::optional<ApiError> RestServer::authorize(const HttpExchange *, const Route &) const {
@@ -120,6 +145,11 @@ void RestServer::reply(HttpExchange *exchange, int status, const QByteArray &bod
                        const QByteArray &contentType, HeaderList extra) {
     if (exchange->answered())
         return;
+    const auto pending = m_pendingIndex.constFind(exchange);
+    if (pending != m_pendingIndex.constEnd()) {
+        m_pending.erase(*pending);
+        m_pendingIndex.erase(pending);
+    }
     HeaderList headers = corsHeaders(exchange);
     if (!contentType.isEmpty())
         headers.append(Header{"Content-Type", contentType});

@@ -4,11 +4,14 @@
 #include "RouteTable.h"
 #include "model/ApiError.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
 #include <QPointer>
 #include <QStringList>
+#include <QTimer>
 
+#include <list>
 #include <optional>
 
 namespace sm {
@@ -78,8 +81,8 @@ private:
     // Starts an SSE answer (CORS included); false (already answered 503) when streams are full.
     bool startEventStream(HttpExchange *exchange);
     // The logs routes' follow=true: checks the source exists, then streams `log` events.
-    void followServiceLogs(HttpExchange *exchange, const QString &container,
-                           const QString &service, int tail);
+    void followServiceLogs(HttpExchange *exchange, const QString &container, const QString &service,
+                           int tail);
     void followDockerLogs(HttpExchange *exchange, const QString &name, int tail);
     void startLogStream(HttpExchange *exchange, LogStream *stream); // takes the stream
 
@@ -106,6 +109,20 @@ private:
     QPointer<StatusMonitor> m_monitor;
     QList<QMetaObject::Connection> m_monitorConnections;
     mutable QHash<QString, QByteArray> m_assetCache;
+
+    // The watchdog: requests waiting for the backend, oldest first (all share one timeout, so
+    // this is deadline order too). One coarse timer for all of them: a timer per request
+    // costs O(pending) to register and unregister in Qt's timer list.
+    struct Pending {
+        qint64 deadline;
+        QPointer<HttpExchange> exchange;
+    };
+    void watch(HttpExchange *exchange);
+    void checkDeadlines();
+    std::list<Pending> m_pending;
+    QHash<HttpExchange *, std::list<Pending>::iterator> m_pendingIndex;
+    QTimer m_watchdog;
+    QElapsedTimer m_clock;
 };
 
 } // namespace sm

@@ -5,6 +5,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QLoggingCategory>
 
 #include <cstdio>
 
@@ -91,6 +92,11 @@ int main(int argc, char *argv[]) {
         if (!ok || options.demoExtraServices < 0 || options.demoExtraServices > 99)
             return usageError(QStringLiteral("SM_DEMO_EXTRA_SERVICES must be 0..99"));
     }
+
+    // The daemon needs no Qt plugins. Without this, QHttpServer's SSL configuration loads the
+    // OpenSSL TLS backend (libssl, libcrypto): about 4 MB of resident memory for nothing.
+    QCoreApplication::setLibraryPaths({});
+    QLoggingCategory::setFilterRules(QStringLiteral("qt.network.ssl.warning=false"));
 
     sm::Daemon daemon(options);
     sm::UnixSignals unixSignals;

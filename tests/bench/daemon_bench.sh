@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Benchmark of system-managerd (on demand, not a CTest test).
+#
+#   tests/bench/daemon_bench.sh [BUILD_DIR]        (default: build)
+#
+# Starts `system-managerd --demo` with 21 s6 services (the 4 demo services plus 17 extra ones,
+# a real s6-svscan and the project's s6-agent), and nginx (nginx-light, one worker, a fixed JSON
+# body) on another loopback port as the physical-limit baseline. wrk then drives:
+#   GET /                                      daemon and nginx
+#   GET /containers/demo/services/web/status   one service status (one agent call)
+#   GET /containers/demo/services/status       all 21 statuses (one agent call)
+# and the daemon's RSS is read after 50,000 and 100,000 requests and after the whole run.
+# The access log stays on (written to a file), as in production.
+set -euo pipefail
+
+build=${1:-build}
+bin=$(cd "$build/bin" && pwd)
+duration=${BENCH_DURATION:-8s}
+connections=${BENCH_CONNECTIONS:-32}
+for tool in wrk nginx curl; do
+  command -v "$tool" >/dev/null || { echo "daemon_bench: $tool is missing (scripts/bootstrap installs it)" >&2; exit 2; }
+done
+[ -x "$bin/system-managerd" ] && [ -x "$bin/s6-agent" ] ||
+  { echo "daemon_bench: build system-managerd and s6-agent into $bin first" >&2; exit 2; }
+
+work=$(mktemp -d)
+daemon_pid=""
+nginx_pid=""
+cleanup() {
+  [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
+  [ -n "$nginx_pid" ] && kill -QUIT "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+# --- the daemon -----------------------------------------------------------------------------
+SM_DEMO_EXTRA_SERVICES=17 "$bin/system-managerd" --demo --listen 127.0.0.1:0 \
+  >"$work/daemon.out" 2>"$work/daemon.log" &
+daemon_pid=$!
+for _ in $(seq 100); do
+  grep -q "listening on" "$work/daemon.out" 2>/dev/null && break
+  kill -0 "$daemon_pid" 2>/dev/null || { cat "$work/daemon.log" >&2; exit 1; }
+  sleep 0.1
+done
+daemon=$(grep -o 'http://[0-9.:]*' "$work/daemon.out" | head -1)
+[ -n "$daemon" ] || { echo "daemon_bench: the daemon did not start" >&2; cat "$work/daemon.log" >&2; exit 1; }
+services=$(curl -s "$daemon/containers/demo/services/status" | grep -o '"service":' | wc -l)
+body=$(curl -s "$daemon/")
+
+# --- nginx as the baseline ------------------------------------------------------------------
+nginx_port=$((20000 + RANDOM % 20000))
+mkdir -p "$work/nginx"
+printf '%s' "$body" >"$work/nginx/root.json"
+cat >"$work/nginx.conf" <<CONF
+daemon off;
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work/nginx;
+    location / { default_type application/json; try_files /root.json =404; }
+  }
+}
+CONF
+nginx -c "$work/nginx.conf" -e "$work/nginx/error.log" &
+nginx_pid=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$nginx_port/" >/dev/null && break; sleep 0.1; done
+
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$daemon_pid/status"; }
+
+# Drives `url` in one-second wrk runs until `total` requests have been answered in all.
+total=0
+drive_until() {
+  local url=$1 target=$2 n
+  while [ "$total" -lt "$target" ]; do
+    n=$(wrk -t1 -c16 -d1s "$url" | awk '/requests in/ {print $1}')
+    total=$((total + ${n:-0}))
+  done
+}
+
+# --- memory: RSS at 0, 50k and 100k requests (all statuses: the heaviest route) ------------
+all="$daemon/containers/demo/services/status"
+rss0=$(rss_kb)
+drive_until "$all" 50000
+n50=$total
+rss50=$(rss_kb)
+drive_until "$all" 100000
+n100=$total
+rss100=$(rss_kb)
+
+# --- throughput ------------------------------------------------------------------------------
+# wrk --latency prints "50%  1.23ms" lines; normalise every latency to milliseconds.
+run() {
+  local url=$1 out
+  out=$(wrk -t2 -c"$connections" -d"$duration" --latency "$url")
+  local rps p50 p99 errors
+  rps=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+  printf '%s %s %s %s\n' "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "${errors:-0}"
+}
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v }
+    else if (v ~ /s$/) { sub(/s$/, "", v); printf "%.2f", v * 1000 }
+    else print v }'
+}
+
+read -r n_rps n_p50 n_p99 n_err < <(run "http://127.0.0.1:$nginx_port/")
+read -r r_rps r_p50 r_p99 r_err < <(run "$daemon/")
+read -r s_rps s_p50 s_p99 s_err < <(run "$daemon/containers/demo/services/web/status")
+read -r a_rps a_p50 a_p99 a_err < <(run "$all")
+rss_end=$(rss_kb)
+logged=$(wc -l <"$work/daemon.log")
+
+echo
+echo "system-managerd benchmark: $services services, wrk -t2 -c$connections -d$duration, $(nproc) cores"
+printf '%-38s %10s %9s %9s %8s\n' "target" "req/s" "p50 ms" "p99 ms" "non-2xx"
+printf '%-38s %10s %9s %9s %8s\n' "nginx fixed JSON (baseline)" "$n_rps" "$n_p50" "$n_p99" "$n_err"
+printf '%-38s %10s %9s %9s %8s\n' "daemon GET /" "$r_rps" "$r_p50" "$r_p99" "$r_err"
+printf '%-38s %10s %9s %9s %8s\n' "daemon one service status" "$s_rps" "$s_p50" "$s_p99" "$s_err"
+printf '%-38s %10s %9s %9s %8s\n' "daemon all $services statuses" "$a_rps" "$a_p50" "$a_p99" "$a_err"
+echo
+awk -v r="$r_rps" -v n="$n_rps" -v a="$a_rps" 'BEGIN {
+  printf "GET / vs nginx:            %5.1f%%  (target >= 10%%)\n", 100 * r / n
+  printf "all statuses vs GET /:     %5.1f%%  (target >= 25%%)\n", 100 * a / r }'
+echo "daemon RSS (target < 20 MB, flat from 50k to 100k requests):"
+echo "  at start                 $rss0 kB"
+echo "  after $n50 requests   $rss50 kB"
+echo "  after $n100 requests  $rss100 kB"
+echo "  after the whole run      $rss_end kB"
+echo "access log lines written: $logged"
