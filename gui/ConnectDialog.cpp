@@ -76,6 +76,8 @@ QUrl ConnectDialog::normalizeUrl(const QString &text) {
     if (!u.isValid() || u.host().isEmpty() ||
         (u.scheme() != QLatin1String("http") && u.scheme() != QLatin1String("https")))
         return {};
+    if (u.path() == QLatin1String("/"))
+        u.setPath({}); // StripTrailingSlash keeps a lone "/"
     return u.adjusted(QUrl::StripTrailingSlash | QUrl::RemoveQuery | QUrl::RemoveFragment);
 }
 

@@ -2,6 +2,7 @@
 
 #include "backend/RemoteHttp.h"
 #include "backend/RemoteJson.h"
+#include "model/ModelJson.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -56,9 +57,14 @@ void RemoteLogStream::onReadyRead() {
     const QByteArray bytes = m_reply->readAll();
     const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status == 200 && isEventStream()) {
-        for (const SseEvent &event : m_parser.feed(bytes))
-            if (event.event == QLatin1String("log"))
+        for (const SseEvent &event : m_parser.feed(bytes)) {
+            if (event.event == QLatin1String("log")) {
                 Q_EMIT line(event.data);
+            } else if (event.event == QLatin1String("error")) {
+                const QJsonObject body = QJsonDocument::fromJson(event.data.toUtf8()).object();
+                m_sourceError = apiErrorFromJson(502, body);
+            }
+        }
         return;
     }
     if (m_plainBody.size() + bytes.size() <= kMaxPlainBody)
@@ -77,6 +83,8 @@ void RemoteLogStream::onFinished() {
     ApiError end{0, QString(), QJsonValue::Null};
     if (reply->error() != QNetworkReply::NoError) {
         end = remoteReplyError(reply, m_plainBody);
+    } else if (m_sourceError) {
+        end = *m_sourceError;
     } else if (!sse && !m_plainBody.isEmpty()) {
         // An older daemon ignores follow=true and returns one JSON answer.
         const QJsonObject body = QJsonDocument::fromJson(m_plainBody).object();

@@ -33,6 +33,7 @@ private:
     SseParser m_parser;
     QByteArray m_plainBody; // a non-SSE answer, kept (bounded) until it completes
     QTimer m_headerTimer;
+    std::optional<ApiError> m_sourceError; // the daemon's `error` event: why its source ended
     bool m_done = false;
 };
 

@@ -187,6 +187,13 @@ private Q_SLOTS:
         const int seen = lastTick(remote.logPanel()->text());
         QTRY_VERIFY_WITH_TIMEOUT(lastTick(remote.logPanel()->text()) > seen, 10000);
         saveArtifact(&remote, "remote-window.png");
+
+        // The daemon goes away: the status bar says the link is down.
+        QSignalSpy stopped(m_daemon.get(), &DemoLauncher::stopped);
+        m_daemon->stop();
+        QVERIFY(stopped.wait(15000));
+        QTRY_VERIFY_WITH_TIMEOUT(remote.linkLabel()->property("linkState").toInt() == 0, 10000);
+        QVERIFY(remote.linkLabel()->text().contains("Cannot reach system-managerd"));
     }
 
 private:

@@ -213,6 +213,25 @@ private Q_SLOTS:
         QCOMPARE(finished.at(0).at(0).value<ApiError>().status, 0);
     }
 
+    void followLogsSourceErrorEndsTheStream() {
+        HttpPeer peer;
+        peer.route("GET /containers/c/services/s/logs",
+                   {200, "text/event-stream",
+                    "event: log\ndata: last\n\nevent: error\ndata: {\"error\":\"Agent for "
+                    "container 'c' is unreachable: connection reset\",\"detail\":null}\n\n",
+                    false, true});
+        RemoteBackend backend(peer.url());
+        std::unique_ptr<LogStream> stream(backend.followLogs("c", "s", 10));
+        QSignalSpy lines(stream.get(), &LogStream::line);
+        QSignalSpy finished(stream.get(), &LogStream::finished);
+        QTRY_COMPARE(lines.count(), 1);
+        peer.closeStreams();
+        QTRY_COMPARE(finished.count(), 1);
+        const ApiError error = finished.at(0).at(0).value<ApiError>();
+        QCOMPARE(error.status, 502);
+        QCOMPARE(error.message, "Agent for container 'c' is unreachable: connection reset");
+    }
+
     void followLogsWithoutStreamingDaemon() {
         HttpPeer peer;
         peer.route("GET /docker/containers/web/logs",

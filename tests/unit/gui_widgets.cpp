@@ -1,5 +1,6 @@
 // The main window and the log panel over an in-memory Backend: selection, actions with their
 // confirmation and error reporting, and the log view's follow/pause/scroll/save behaviour.
+#include "ConnectDialog.h"
 #include "ContainerListModel.h"
 #include "LogPanel.h"
 #include "MainWindow.h"
@@ -14,6 +15,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTableView>
@@ -231,6 +233,44 @@ private Q_SLOTS:
         QTRY_COMPARE(m_backend->controlCalls, QStringList({"docker/web:restart"}));
     }
 
+    void connectDialogRemembersRobots() {
+        QCOMPARE(ConnectDialog::normalizeUrl("robot:8081").toString(), "http://robot:8081");
+        QCOMPARE(ConnectDialog::normalizeUrl(" https://r.local:9/ ").toString(),
+                 "https://r.local:9");
+        QVERIFY(ConnectDialog::normalizeUrl("ftp://robot").isEmpty());
+        QVERIFY(ConnectDialog::normalizeUrl("").isEmpty());
+        QSettings().remove("connect/recentRobots");
+        for (int i = 0; i < ConnectDialog::maxRecent + 2; ++i)
+            ConnectDialog::rememberRobot(QUrl(QString("http://robot%1:8081").arg(i)));
+        ConnectDialog::rememberRobot(QUrl("http://robot3:8081"));
+        const QStringList recent = ConnectDialog::recentRobots();
+        QCOMPARE(recent.size(), ConnectDialog::maxRecent);
+        QCOMPARE(recent.first(), "http://robot3:8081");
+        QCOMPARE(recent.count("http://robot3:8081"), 1);
+
+        // Accepting the dialog asks the window's owner to connect.
+        MainWindow &w = window();
+        QSignalSpy requested(&w, &MainWindow::connectRequested);
+        auto *dialog = new ConnectDialog(&w);
+        dialog->setUrl("other-robot:8081");
+        dialog->accept();
+        QCOMPARE(ConnectDialog::recentRobots().first(), "http://other-robot:8081");
+        delete dialog;
+        const auto actions = w.findChildren<QAction *>();
+        QAction *connectAction = nullptr;
+        for (QAction *a : actions)
+            if (a->text().contains("Connect"))
+                connectAction = a;
+        QVERIFY(connectAction);
+        connectAction->trigger();
+        auto *open = w.findChild<ConnectDialog *>();
+        QVERIFY(open);
+        open->setUrl("http://robot9:8081");
+        open->accept();
+        QCOMPARE(requested.count(), 1);
+        QCOMPARE(requested.at(0).at(0).toUrl().toString(), "http://robot9:8081");
+    }
+
 private:
     MainWindow &window() {
         m_window = std::make_unique<MainWindow>();
@@ -244,5 +284,11 @@ private:
     std::unique_ptr<MainWindow> m_window;
 };
 
-QTEST_MAIN(GuiWidgetsTest)
+int main(int argc, char *argv[]) {
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("system-manager-tests");
+    QApplication::setApplicationName("gui_widgets");
+    GuiWidgetsTest test;
+    return QTest::qExec(&test, argc, argv);
+}
 #include "gui_widgets.moc"

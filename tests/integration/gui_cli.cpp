@@ -1,0 +1,78 @@
+// The system-manager command line: --help, --version, and exit code 2 with one clear line for
+// bad arguments or a bad config, all without needing a display.
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+class GuiCliTest final : public QObject {
+    Q_OBJECT
+
+    struct Run {
+        int code = -1;
+        QString out;
+        QString err;
+    };
+
+    static Run run(const QStringList &arguments) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove("CONFIG_FILE");
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(SM_BIN_DIR "/system-manager"), arguments);
+        Run r;
+        if (!p.waitForFinished(20000))
+            return r;
+        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+        r.out = QString::fromUtf8(p.readAllStandardOutput());
+        r.err = QString::fromUtf8(p.readAllStandardError());
+        return r;
+    }
+
+private Q_SLOTS:
+    void helpAndVersion() {
+        Run r = run({"--help"});
+        QCOMPARE(r.code, 0);
+        QVERIFY(r.out.startsWith("Usage: system-manager"));
+        for (const char *option : {"--config", "--connect", "--token", "--demo", "--version"})
+            QVERIFY2(r.out.contains(option), option);
+        r = run({"--version"});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(r.out, QStringLiteral("system-manager " SM_VERSION "\n"));
+    }
+
+    void badArguments_data() {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("unknown option") << QStringList{"--bogus"} << "Unknown option 'bogus'";
+        QTest::addRow("positional") << QStringList{"extra"} << "unexpected argument 'extra'";
+        QTest::addRow("bad url") << QStringList{"--connect", "ftp://robot"}
+                                 << "is not an http(s) URL";
+        QTest::addRow("two modes")
+            << QStringList{"--demo", "--connect", "http://r:8081"} << "exclude each other";
+        QTest::addRow("token alone") << QStringList{"--token", "t"} << "--token only applies";
+        QTest::addRow("missing config")
+            << QStringList{"--config", "/nonexistent/config.yml"} << "/nonexistent/config.yml";
+    }
+    void badArguments() {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, message);
+        const Run r = run(arguments);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        QCOMPARE(r.err.count('\n'), 1); // one line
+    }
+
+    void badConfigNamesLineAndColumn() {
+        QTemporaryDir dir;
+        QFile file(dir.filePath("config.yml"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("containers:\n  - name: [broken\n");
+        file.close();
+        const Run r = run({"--config", file.fileName()});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(file.fileName() + ":"), qPrintable(r.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(GuiCliTest)
+#include "gui_cli.moc"
