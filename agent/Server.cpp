@@ -166,6 +166,10 @@ void Server::readInput(Connection &c) {
             break;
         c.eof = true; // orderly shutdown or a reset
     }
+    if (c.eof && c.follower) {
+        closeConnection(id); // a log follower that left
+        return;
+    }
     parseBuffered(c);
     processNext(id);
 }
@@ -269,11 +273,14 @@ bool Server::flush(Connection &c) {
 }
 
 void Server::updateInterest(Connection &c) {
-    uint32_t want = EPOLLRDHUP;
+    // RDHUP only together with IN: while nothing is read (back-pressure, or
+    // after the client's EOF) a raised, level-triggered RDHUP would spin the
+    // loop. A client that closes completely still raises HUP, always reported.
+    uint32_t want = 0;
     const bool pendingOut = c.outPos < c.out.size();
     if (!c.eof && c.in.size() < kMaxBufferedInput && c.out.size() - c.outPos < kMaxPendingOutput &&
         c.parser.queued() < kMaxPipelined)
-        want |= EPOLLIN;
+        want |= EPOLLIN | EPOLLRDHUP;
     if (pendingOut)
         want |= EPOLLOUT;
     if (want != c.interest) {

@@ -6,7 +6,9 @@
 #include "S6Tree.h"
 #include "agent_client.h"
 
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QTest>
 
 #include <sys/socket.h>
@@ -37,6 +39,7 @@ private slots:
     void malformedRequests();
     void expectContinue();
     void connectionClose();
+    void halfClosedClientStillAnswered();
 
 private:
     bool promptAnswer();
@@ -248,6 +251,30 @@ void AgentRobustness::connectionClose() {
     QVERIFY(old.send("GET / HTTP/1.0\r\n\r\n"));
     QCOMPARE(old.readReply()->status, 200);
     QVERIFY(old.waitClosed());
+}
+
+void AgentRobustness::halfClosedClientStillAnswered() {
+    // Requests, then shutdown(SHUT_WR): every answer still comes, then the close.
+    AgentConnection c(m_agent.socketPath());
+    QVERIFY(
+        c.send("GET / HTTP/1.1\r\n\r\nPOST /services/a HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"));
+    QCOMPARE(::shutdown(c.fd(), SHUT_WR), 0);
+    QCOMPARE(c.readReply()->status, 200);
+    QCOMPARE(c.readReply()->status, 422);
+    QVERIFY(c.waitClosed());
+
+    // A log follower that half-closes is let go.
+    QFile log(m_tree.logDir() + "/a/current");
+    QVERIFY(QDir().mkpath(m_tree.logDir() + "/a"));
+    QVERIFY(log.open(QIODevice::WriteOnly));
+    log.write("one\n");
+    log.close();
+    AgentConnection follow(m_agent.socketPath());
+    QVERIFY(follow.sendRequest("GET", "/services/a/logs?follow=true"));
+    QVERIFY(follow.readUntil([](const HttpReply &r) { return r.body == "one\n"; }));
+    QCOMPARE(::shutdown(follow.fd(), SHUT_WR), 0);
+    QVERIFY(follow.waitClosed());
+    QVERIFY(promptAnswer());
 }
 
 QTEST_GUILESS_MAIN(AgentRobustness)
