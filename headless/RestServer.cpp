@@ -1,6 +1,7 @@
 #include "RestServer.h"
 
 #include "AccessLog.h"
+#include "ReadCoalescer.h"
 #include "backend/Backend.h"
 #include "model/ModelJson.h"
 
@@ -26,7 +27,15 @@ RestServer::RestServer(Backend *backend, RestSettings settings, QObject *parent)
     , m_backend(backend)
     , m_settings(std::move(settings))
     , m_front([this](HttpExchange *exchange) { handle(exchange); })
-    , m_log(new AccessLog(m_settings.accessLog, this)) {
+    , m_log(new AccessLog(m_settings.accessLog, this))
+    , m_reads(new ReadCoalescer(
+          [this](HttpExchange *exchange, const Result<QByteArray> &result) {
+              if (result.ok())
+                  reply(exchange, 200, result.value());
+              else
+                  replyError(exchange, result.error());
+          },
+          m_settings.requestTimeoutMs + m_settings.watchdogMarginMs, this)) {
     m_anyOrigin = m_settings.corsOrigins.contains(QStringLiteral("*"));
     m_clock.start();
     m_watchdog.setInterval(std::clamp(m_settings.watchdogMarginMs / 4, 10, 250));

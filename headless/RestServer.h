@@ -18,6 +18,7 @@ namespace sm {
 
 class Backend;
 class AccessLog;
+class ReadCoalescer;
 class LogStream;
 class SseHub;
 class StatusMonitor;
@@ -104,6 +105,7 @@ private:
     HttpFront m_front;
     RouteTable m_routes;
     AccessLog *m_log;
+    ReadCoalescer *m_reads; // shares status reads among concurrent identical requests
     bool m_anyOrigin = false;
     SseHub *m_hub = nullptr;
     QPointer<StatusMonitor> m_monitor;

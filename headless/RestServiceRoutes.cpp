@@ -2,6 +2,8 @@
 // services"). Each handler validates its input, calls the Backend and hands the result on.
 #include "RestServer.h"
 
+#include "ReadCoalescer.h"
+
 #include "backend/Backend.h"
 #include "model/ModelJson.h"
 
@@ -39,29 +41,41 @@ void RestServer::addServiceRoutes() {
                  [this](HttpExchange *ex, const QStringList &p) {
                      if (!checkContainer(ex, p[0]))
                          return;
-                     m_backend->services(
-                         ex, p[0], answer<QList<ServiceInfo>>(ex, [c = p[0]](const auto &list) {
-                             return servicesJson(c, list);
-                         }));
+                     m_reads->request(QStringLiteral("services\n") + p[0], ex,
+                                      [this, c = p[0]](QObject *ctx, ReadCoalescer::Done done) {
+                                          m_backend->services(ctx, c, [c, done](const auto &r) {
+                                              done(bodyOf(r, [&c](const auto &list) {
+                                                  return servicesJson(c, list);
+                                              }));
+                                          });
+                                      });
                  });
 
     m_routes.add("GET", "/containers/{c}/services/status", Access::Read,
                  [this](HttpExchange *ex, const QStringList &p) {
                      if (!checkContainer(ex, p[0]))
                          return;
-                     m_backend->statuses(
-                         ex, p[0], answer<QList<ServiceStatus>>(ex, [c = p[0]](const auto &list) {
-                             return statusesJson(c, list);
-                         }));
+                     m_reads->request(QStringLiteral("statuses\n") + p[0], ex,
+                                      [this, c = p[0]](QObject *ctx, ReadCoalescer::Done done) {
+                                          m_backend->statuses(ctx, c, [c, done](const auto &r) {
+                                              done(bodyOf(r, [&c](const auto &list) {
+                                                  return statusesJson(c, list);
+                                              }));
+                                          });
+                                      });
                  });
 
     m_routes.add("GET", "/containers/{c}/services/{s}/status", Access::Read,
                  [this](HttpExchange *ex, const QStringList &p) {
                      if (!checkContainer(ex, p[0]) || !checkService(ex, p[1]))
                          return;
-                     m_backend->status(ex, p[0], p[1], answer<ServiceStatus>(ex, [](const auto &v) {
-                                           return toJson(v);
-                                       }));
+                     m_reads->request(
+                         QStringLiteral("status\n") + p[0] + u'\n' + p[1], ex,
+                         [this, c = p[0], svc = p[1]](QObject *ctx, ReadCoalescer::Done done) {
+                             m_backend->status(ctx, c, svc, [done](const auto &r) {
+                                 done(bodyOf(r, [](const auto &v) { return toJson(v); }));
+                             });
+                         });
                  });
 
     m_routes.add("POST", "/containers/{c}/services/{s}", Access::Control,

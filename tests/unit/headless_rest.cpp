@@ -413,6 +413,59 @@ private Q_SLOTS:
         QCOMPARE(call("GET", "/containers/ai_worker/services/svc/status").status, 200);
     }
 
+    void coalescedReads() {
+        // Identical reads share backend calls, but never one that started before them.
+        m_backend->delayMs = -1;
+        const QByteArray path = "/containers/ai_worker/services/status";
+        QNetworkReply *first = send("GET", path);
+        QTRY_COMPARE(m_backend->calls.size(), 1);
+        QList<QNetworkReply *> later;
+        for (int i = 0; i < 4; ++i)
+            later.append(send("GET", path));
+        // Give the server time to take all four in while the first call is still open.
+        QNetworkReply *probe = send("GET", "/");
+        QTRY_VERIFY(probe->isFinished());
+        QTRY_COMPARE(m_backend->calls.size(), 1);
+        QVERIFY(!first->isFinished());
+
+        auto answer = std::exchange(m_backend->pendingAnswer, nullptr);
+        answer();
+        QTRY_VERIFY(first->isFinished());
+        QCOMPARE(first->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        // The four waiters get a fresh call of their own, one for all of them.
+        QTRY_COMPARE(m_backend->calls.size(), 2);
+        for (QNetworkReply *r : later)
+            QVERIFY(!r->isFinished());
+        answer = std::exchange(m_backend->pendingAnswer, nullptr);
+        answer();
+        for (QNetworkReply *r : later) {
+            QTRY_VERIFY(r->isFinished());
+            QCOMPARE(r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+            QCOMPARE(r->readAll(), J("{'container':'ai_worker','statuses':[{'container':'','"
+                                     "service':'','service_label':'','name':'','raw':'','is_up':"
+                                     "false,'pid':null,'uptime_seconds':null}]}"));
+        }
+        QCOMPARE(m_backend->calls.size(), 2);
+        qDeleteAll(later);
+        delete first;
+        delete probe;
+    }
+
+    void coalescedErrorsAndLostCalls() {
+        RestSettings settings;
+        settings.requestTimeoutMs = 200;
+        settings.watchdogMarginMs = 100;
+        startServer(settings);
+        // A lost call: the watchdog answers, and the next request gets a new call.
+        m_backend->neverAnswer = true;
+        QCOMPARE(call("GET", "/containers/ai_worker/services/svc/status").status, 504);
+        m_backend->neverAnswer = false;
+        m_backend->failWith =
+            ApiError::unavailable("Agent for container 'ai_worker' is unreachable: x");
+        QCOMPARE(call("GET", "/containers/ai_worker/services/svc/status").status, 503);
+        QCOMPARE(m_backend->calls.size(), 2);
+    }
+
     void openApiCoversEveryRoute() {
         const Answer a = call("GET", "/openapi.json");
         QCOMPARE(a.status, 200);
