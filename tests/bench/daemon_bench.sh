@@ -4,8 +4,8 @@
 #   tests/bench/daemon_bench.sh [BUILD_DIR]        (default: build)
 #
 # Starts `system-managerd --demo` with 21 s6 services (the 4 demo services plus 17 extra ones,
-# a real s6-svscan and the project's s6-agent), and nginx (nginx-light, one worker, a fixed JSON
-# body) on another loopback port as the physical-limit baseline. wrk then drives:
+# a real s6-svscan and the project's s6-agent), and nginx (nginx-light, one worker per core,
+# answering GET / 's exact body from memory) on another loopback port as the physical-limit baseline. wrk then drives:
 #   GET /                                      daemon and nginx
 #   GET /containers/demo/services/web/status   one service status (one agent call)
 #   GET /containers/demo/services/status       all 21 statuses (one agent call)
@@ -50,10 +50,12 @@ body=$(curl -s "$daemon/")
 # --- nginx as the baseline ------------------------------------------------------------------
 nginx_port=$((20000 + RANDOM % 20000))
 mkdir -p "$work/nginx"
-printf '%s' "$body" >"$work/nginx/root.json"
+chmod a+rx "$work" "$work/nginx" # nginx's worker runs as an unprivileged user when started as root
+escaped=${body//\\/\\\\}
+escaped=${escaped//\'/\\\'}
 cat >"$work/nginx.conf" <<CONF
 daemon off;
-worker_processes 1;
+worker_processes auto;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log;
 events { worker_connections 1024; }
@@ -66,8 +68,7 @@ http {
   scgi_temp_path $work/nginx/scgi;
   server {
     listen 127.0.0.1:$nginx_port;
-    root $work/nginx;
-    location / { default_type application/json; try_files /root.json =404; }
+    location / { default_type application/json; return 200 '$escaped'; }
   }
 }
 CONF
