@@ -11,7 +11,7 @@ namespace sm {
 namespace {
 
 constexpr int PingTimeoutMs = 5000;
-constexpr int ReadTimeoutMs = 15000;
+constexpr int StartTimeoutMs = 30000;
 constexpr qint64 MaxJsonBytes = 16 * 1024 * 1024;
 constexpr qint64 MaxLogBytes = 32 * 1024 * 1024;
 
@@ -52,7 +52,7 @@ QString DockerClient::socketPath() const {
 void DockerClient::ping(QObject *context, Callback<QString> done) {
     HttpRequest request;
     request.target = "/_ping";
-    request.timeoutMs = PingTimeoutMs;
+    request.timeoutMs = qMin(PingTimeoutMs, m_readTimeoutMs);
     QPointer<QObject> guard(context);
     m_http->send(request, this, [this, guard, done = std::move(done)](HttpResult result) {
         Result<QString> answer = ApiError{};
@@ -167,7 +167,7 @@ ApiError DockerClient::engineError(int status, const QByteArray &body, const QSt
 }
 
 void DockerClient::containers(QObject *context, bool all, Callback<QList<DockerContainer>> done) {
-    call(context, "GET", all ? "/containers/json?all=1" : "/containers/json", ReadTimeoutMs,
+    call(context, "GET", all ? "/containers/json?all=1" : "/containers/json", m_readTimeoutMs,
          MaxJsonBytes, [done = std::move(done)](Result<HttpResponse> r) {
              if (!r.ok())
                  return done(r.error());
@@ -182,7 +182,7 @@ void DockerClient::inspect(QObject *context, const QString &name, Callback<Docke
         return answerLater<DockerInspect>(
             context, std::move(done),
             ApiError::notFound(QStringLiteral("Docker container '' not found")));
-    call(context, "GET", containerPath(name, "/json"), ReadTimeoutMs, MaxJsonBytes,
+    call(context, "GET", containerPath(name, "/json"), m_readTimeoutMs, MaxJsonBytes,
          [name, done = std::move(done)](Result<HttpResponse> r) {
              if (!r.ok())
                  return done(r.error());
@@ -207,12 +207,12 @@ void DockerClient::control(QObject *context, const QString &name, const QString 
             context, std::move(done),
             ApiError::notFound(QStringLiteral("Docker container '' not found")));
     QByteArray path = containerPath(name, "/") + action.toLatin1();
-    int httpTimeoutMs = 30000;
+    int httpTimeoutMs = qMax(StartTimeoutMs, m_readTimeoutMs);
     if (action != QLatin1String("start")) {
         if (timeoutSeconds >= 0)
             path += "?t=" + QByteArray::number(timeoutSeconds);
         // The Engine answers only after the grace period and the kill; allow for both.
-        httpTimeoutMs = (timeoutSeconds >= 0 ? timeoutSeconds : 10) * 1000 + 15000;
+        httpTimeoutMs = (timeoutSeconds >= 0 ? timeoutSeconds : 10) * 1000 + m_readTimeoutMs;
     }
     call(context, "POST", path, httpTimeoutMs, MaxJsonBytes,
          [name, done = std::move(done)](Result<HttpResponse> r) {
@@ -236,7 +236,7 @@ void DockerClient::logs(QObject *context, const QString &name, int tail, Callbac
             const QByteArray path = containerPath(info.value().status.id, "/logs") +
                                     "?stdout=1&stderr=1&timestamps=1&tail=" +
                                     (tail < 0 ? QByteArray("all") : QByteArray::number(tail));
-            call(guard, "GET", path, ReadTimeoutMs, MaxLogBytes,
+            call(guard, "GET", path, m_readTimeoutMs, MaxLogBytes,
                  [name, tty, done](Result<HttpResponse> r) {
                      if (!r.ok())
                          return done(r.error());

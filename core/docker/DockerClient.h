@@ -38,6 +38,10 @@ public:
     static QString resolveSocketPath(const QString &configured = {});
 
     QString socketPath() const;
+    // Deadline of one read (list, inspect, logs, a stream's headers; stop/restart get their
+    // grace period on top). A hung Engine then costs a 504, only to the calls it holds up.
+    void setReadTimeoutMs(int ms) { m_readTimeoutMs = qMax(1, ms); }
+    int readTimeoutMs() const { return m_readTimeoutMs; }
     // The negotiated version ("1.41"), empty until the Engine answered a ping.
     QString apiVersion() const { return m_version; }
 
@@ -78,6 +82,7 @@ private:
               bool retried = false);
 
     HttpClient *m_http;
+    int m_readTimeoutMs = 15000;
     QString m_version;
     QList<Waiter> m_waiters;
 };

@@ -9,11 +9,10 @@
 namespace sm {
 
 namespace {
-constexpr int HeadersTimeoutMs = 15000;
 constexpr qint64 MaxErrorBody = 64 * 1024;
 
 HttpStream *openStream(DockerClient *client, HttpRequest request) {
-    request.timeoutMs = HeadersTimeoutMs;
+    request.timeoutMs = client->readTimeoutMs();
     return client->http()->stream(request);
 }
 } // namespace

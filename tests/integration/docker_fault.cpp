@@ -54,6 +54,8 @@ private:
             targets.append(target);
             Reply r = target == "/_ping" ? Reply{200, "OK", "Api-Version: " + apiVersion + "\r\n"}
                                          : handler(target);
+            if (r.status == 0)
+                continue; // a hung Engine: never answers
             s->write("HTTP/1.1 " + QByteArray::number(r.status) + " X\r\n" + r.extraHeaders +
                      "Content-Length: " + QByteArray::number(r.body.size()) + "\r\n\r\n" + r.body);
         }
@@ -146,6 +148,32 @@ private Q_SLOTS:
         QVERIFY(r.ok());
         QCOMPARE(m_engine->targets.last(), QByteArray("/v1.44/containers/json?all=1"));
         QCOMPARE(m_client->apiVersion(), QStringLiteral("1.44"));
+    }
+
+    // Calls made while the version is being negotiated wait for that one ping.
+    void oneNegotiationForConcurrentCalls() {
+        m_engine->handler = [](const QByteArray &) { return Reply{200, "[]"}; };
+        int answered = 0;
+        for (int i = 0; i < 5; ++i)
+            m_client->containers(this, false, [&answered](auto r) { answered += r.ok(); });
+        QTRY_COMPARE(answered, 5);
+        QCOMPARE(m_engine->targets.count("/_ping"), 1);
+    }
+
+    // A hung Engine costs a 504 after the read deadline; the next call is not held up by it.
+    void hungEngineIs504() {
+        m_client->setReadTimeoutMs(300);
+        m_engine->handler = [](const QByteArray &target) {
+            return target.contains("hang") ? Reply{0} : Reply{200, InspectBody};
+        };
+        std::optional<Result<DockerInspect>> hung;
+        m_client->inspect(this, QStringLiteral("hang"), [&hung](auto r) { hung.emplace(r); });
+        const auto fine = await<DockerInspect>(
+            [this](auto done) { m_client->inspect(this, QStringLiteral("box"), done); });
+        QVERIFY(fine.ok());
+        QVERIFY(!hung.has_value());
+        QTRY_VERIFY(hung.has_value());
+        QCOMPARE(hung->error().status, 504);
     }
 
     void engineErrors_data() {
