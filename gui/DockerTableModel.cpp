@@ -170,8 +170,15 @@ QString DockerTableModel::statusText(const Row &row) const {
     }
     if (d.restarting)
         return tr("Restarting");
-    if (d.exitCode && d.status != QLatin1String("created"))
-        return tr("Exited (%1) %2").arg(*d.exitCode).arg(formatTimestamp(d.finishedAt));
+    if (d.exitCode && d.status != QLatin1String("created")) {
+        const QDateTime finished = QDateTime::fromString(d.finishedAt, Qt::ISODateWithMs);
+        if (!finished.isValid() || finished.toSecsSinceEpoch() <= 0)
+            return tr("Exited (%1)").arg(*d.exitCode);
+        return tr("Exited (%1) %2 ago")
+            .arg(*d.exitCode)
+            .arg(formatDuration(
+                std::max<qint64>(0, finished.secsTo(QDateTime::currentDateTimeUtc()))));
+    }
     return d.status.isEmpty() ? row.container.status : d.status;
 }
 

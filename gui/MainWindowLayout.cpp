@@ -62,6 +62,7 @@ void MainWindow::buildLayout() {
         makeTable(this, m_dockerProxy, DockerTableModel::State, DockerTableModel::BadgeRole);
     m_dockerView->setColumnWidth(DockerTableModel::Name, 180);
     m_dockerView->setColumnWidth(DockerTableModel::Image, 220);
+    m_dockerView->setColumnWidth(DockerTableModel::Status, 220);
     for (QTableView *view : {m_serviceView, m_dockerView}) {
         connect(view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
                 &MainWindow::onCurrentRowChanged);
@@ -115,6 +116,7 @@ void MainWindow::onContainerChosen() {
     const bool docker =
         current.data(ContainerListModel::KindRole).toInt() == ContainerListModel::DockerEntry;
     m_docker->setActive(docker);
+    m_services->setActive(!docker);
     if (docker) {
         m_centre->setCurrentWidget(m_dockerView);
     } else {

@@ -57,14 +57,26 @@ void ServiceTableModel::setContainer(const QString &container) {
     refresh();
 }
 
+void ServiceTableModel::setActive(bool active) {
+    if (m_active == active)
+        return;
+    m_active = active;
+    if (active)
+        refresh();
+    else
+        m_poll.stop();
+}
+
 void ServiceTableModel::setPollInterval(int ms) {
     m_poll.stop();
     m_poll.setInterval(ms);
-    if (ms > 0)
+    if (ms > 0 && m_active)
         m_poll.start();
 }
 
 void ServiceTableModel::refresh() {
+    if (!m_active)
+        return;
     if (!m_poll.isActive() && m_poll.interval() > 0)
         m_poll.start();
     if (!m_coalesce.isActive())

@@ -27,6 +27,8 @@ public:
     void setBackend(Backend *backend);
     void setContainer(const QString &container);
     QString container() const { return m_container; }
+    // Fetches only while active (its view is shown); default true.
+    void setActive(bool active);
     // Poll period (default 2 s); 0 polls only on request and on events.
     void setPollInterval(int ms);
     // Asks for a fetch; requests close together collapse into one.
@@ -59,6 +61,7 @@ private:
     QList<ServiceStatus> m_rows;
     QTimer m_poll;
     QTimer m_coalesce;
+    bool m_active = true;
     bool m_fetching = false;
     bool m_again = false;
     quint64 m_generation = 0;
