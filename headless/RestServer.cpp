@@ -27,6 +27,7 @@ RestServer::RestServer(Backend *backend, RestSettings settings, QObject *parent)
     , m_backend(backend)
     , m_settings(std::move(settings))
     , m_front([this](HttpExchange *exchange) { handle(exchange); })
+    , m_auth(m_settings.tokens)
     , m_log(new AccessLog(m_settings.accessLog, this))
     , m_reads(new ReadCoalescer(
           [this](HttpExchange *exchange, const Result<QByteArray> &result) {
@@ -83,7 +84,17 @@ void RestServer::handle(HttpExchange *exchange) {
         return;
     }
     if (const auto denied = authorize(exchange, *match.route)) {
-        replyError(exchange, *denied);
+        HeaderList extra;
+        if (denied->status == 401)
+            extra.append(Header{"WWW-Authenticate", Auth::kChallenge});
+        replyError(exchange, *denied, extra);
+        return;
+    }
+    if (exchange->body().size() > m_settings.maxBodyBytes) {
+        replyError(exchange, {413,
+                              QStringLiteral("The request body is larger than %1 bytes")
+                                  .arg(m_settings.maxBodyBytes),
+                              QJsonValue::Null});
         return;
     }
     match.route->handler(exchange, match.params);
@@ -116,10 +127,10 @@ void RestServer::checkDeadlines() {
         m_watchdog.stop();
 }
 
-std::optional<ApiError> RestServer::authorize(const HttpExchange *, const Route &) const {
-    // api.tokens will check the Authorization header here (401/403); without tokens every
-    // route is open, as in the old service.
-    return std::nullopt;
+std::optional<ApiError> RestServer::authorize(const HttpExchange *exchange,
+                                              const Route &route) const {
+    // Without api.tokens every route is open, as in the old service.
+    return m_auth.check(exchange->header("Authorization"), exchange->method(), route.access);
 }
 
 bool RestServer::originAllowed(const QByteArray &origin) const {

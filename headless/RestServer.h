@@ -1,5 +1,6 @@
 #pragma once
 
+#include "Auth.h"
 #include "HttpFront.h"
 #include "RouteTable.h"
 #include "model/ApiError.h"
@@ -35,6 +36,8 @@ struct RestSettings {
     int maxStreams = 1000;
     qint64 streamBacklogBytes = 1024 * 1024;
     int heartbeatMs = 15000;
+    QList<ApiToken> tokens;              // api.tokens; none: every route is open
+    qint64 maxBodyBytes = 1024 * 1024;   // larger request bodies are refused with 413
 };
 
 // system-managerd's REST API (rest-api.md) over a Backend: the route table, input
@@ -104,6 +107,7 @@ private:
     RestSettings m_settings;
     HttpFront m_front;
     RouteTable m_routes;
+    Auth m_auth;
     AccessLog *m_log;
     ReadCoalescer *m_reads; // shares status reads among concurrent identical requests
     bool m_anyOrigin = false;
