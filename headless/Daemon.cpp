@@ -104,6 +104,7 @@ void Daemon::serve(const QString &configPath) {
     settings.corsOrigins = m_config->api.corsOrigins;
     settings.requestTimeoutMs = m_config->api.requestTimeoutMs;
     settings.accessLog = m_options.accessLog;
+    settings.tokens = m_config->api.tokens;
 
     m_docker = std::make_unique<DockerClient>(
         DockerClient::resolveSocketPath(m_config->docker.socketPath));
@@ -127,9 +128,10 @@ void Daemon::serve(const QString &configPath) {
     const QString shownHost =
         address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + host + u']' : host;
     const QString url = QStringLiteral("http://%1:%2").arg(shownHost).arg(bound);
-    if (!address.isLoopback())
-        say(stderr, QStringLiteral("warning: the API on %1 is open to the network with no "
-                                   "access control; bind it to 127.0.0.1 or firewall it")
+    if (!address.isLoopback() && host != u"localhost" && settings.tokens.isEmpty())
+        say(stderr, QStringLiteral("WARNING: the API on %1 is open to the network with no "
+                                   "access control: anyone who can reach it may stop services. "
+                                   "Configure api.tokens, bind it to 127.0.0.1, or firewall it")
                         .arg(url));
     // Tests and scripts parse this line to learn the port when --listen asked for port 0.
     say(stdout, QStringLiteral("listening on %1").arg(url));
