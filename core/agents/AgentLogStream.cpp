@@ -33,6 +33,8 @@ void AgentLogStream::onData(const QByteArray &bytes) {
         m_pending.truncate(64 * 1024);
         return;
     }
+    // A receiver may delete this stream from its line() slot: stop at once if so.
+    const QPointer<AgentLogStream> alive(this);
     qsizetype start = 0;
     while (true) {
         const qsizetype nl = m_pending.indexOf('\n', start);
@@ -41,13 +43,16 @@ void AgentLogStream::onData(const QByteArray &bytes) {
         QByteArray line = m_pending.mid(start, nl - start);
         start = nl + 1;
         emitLine(std::move(line));
-        if (m_done)
+        if (!alive)
             return;
     }
     m_pending.remove(0, start);
     while (m_pending.size() > maxLineBytes) {
-        emitLine(m_pending.left(maxLineBytes));
+        const QByteArray piece = m_pending.left(maxLineBytes);
         m_pending.remove(0, maxLineBytes);
+        emitLine(piece);
+        if (!alive)
+            return;
     }
 }
 
@@ -70,9 +75,11 @@ void AgentLogStream::onFinished(const std::optional<HttpError> &error) {
         Q_EMIT finished(AgentClient::mapStatus(m_container, m_status, m_pending));
         return;
     }
+    const QPointer<AgentLogStream> alive(this);
     if (!m_pending.isEmpty())
         emitLine(std::exchange(m_pending, {}));
-    Q_EMIT finished(ApiError{0, {}, QJsonValue::Null});
+    if (alive)
+        Q_EMIT finished(ApiError{0, {}, QJsonValue::Null});
 }
 
 } // namespace sm

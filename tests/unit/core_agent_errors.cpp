@@ -225,6 +225,23 @@ private slots:
         QVERIFY(peer.requests().at(0).startsWith("GET /services/svc/logs?follow=true&tail=5 "));
     }
 
+    void followDeletedFromItsOwnLineSlot() {
+        TestPeer peer;
+        peer.setHandler([](QLocalSocket *s, const QByteArray &) {
+            s->write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n9\r\na\nb\nc\nd\ne\r\n");
+        });
+        LocalBackend backend(configFor(peer.path()));
+        QPointer<LogStream> stream = backend.followLogs("ai_worker", "svc", 5);
+        int lines = 0;
+        connect(stream, &LogStream::line, this, [&] {
+            ++lines;
+            delete stream.data(); // a viewer closing on the first line
+        });
+        QTRY_VERIFY(!stream);
+        QCOMPARE(lines, 1);
+        QTRY_COMPARE(peer.open(), 0);
+    }
+
     void followOfMissingServiceEndsWith404() {
         TestPeer peer;
         peer.setHandler([](QLocalSocket *s, const QByteArray &) {
