@@ -218,6 +218,7 @@ QVariant DockerTableModel::data(const QModelIndex &index, int role) const {
             return statusText(r);
         case Created:
             return formatTimestamp(r.container.created);
+        case Actions: // drawn by ActionsDelegate
         case ColumnCount:
             break;
         }
@@ -241,6 +242,8 @@ QVariant DockerTableModel::headerData(int section, Qt::Orientation orientation, 
         return tr("Status");
     case Created:
         return tr("Created");
+    case Actions:
+        return tr("Actions");
     case ColumnCount:
         break;
     }

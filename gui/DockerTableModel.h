@@ -15,7 +15,7 @@ class DockerTableModel final : public QAbstractTableModel {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DockerTableModel)
 public:
-    enum Column { Name, Image, State, Status, Created, ColumnCount };
+    enum Column { Name, Image, State, Status, Created, Actions, ColumnCount };
     enum Role { BadgeRole = Qt::UserRole + 1, NameRole, SortRole };
 
     struct Row {

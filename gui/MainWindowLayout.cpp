@@ -1,6 +1,7 @@
 // MainWindow: the widgets, selection and what the actions apply to.
 #include "MainWindow.h"
 
+#include "ActionsDelegate.h"
 #include "BadgeDelegate.h"
 #include "ConnectDialog.h"
 #include "ContainerListModel.h"
@@ -62,7 +63,17 @@ void MainWindow::buildLayout() {
         makeTable(this, m_dockerProxy, DockerTableModel::State, DockerTableModel::BadgeRole);
     m_dockerView->setColumnWidth(DockerTableModel::Name, 180);
     m_dockerView->setColumnWidth(DockerTableModel::Image, 220);
-    m_dockerView->setColumnWidth(DockerTableModel::Status, 220);
+    m_dockerView->setColumnWidth(DockerTableModel::Status, 200);
+    m_dockerView->setColumnWidth(DockerTableModel::Created, 160);
+    auto *rowActions = new ActionsDelegate(m_dockerView);
+    m_dockerView->setItemDelegateForColumn(DockerTableModel::Actions, rowActions);
+    connect(rowActions, &ActionsDelegate::clicked, this,
+            [this](const QModelIndex &index, int verb) {
+                // The row's own buttons act on that row alone.
+                m_dockerView->selectionModel()->setCurrentIndex(
+                    index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+                runAction(ControlActions::Verb(verb));
+            });
     for (QTableView *view : {m_serviceView, m_dockerView}) {
         connect(view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
                 &MainWindow::onCurrentRowChanged);

@@ -1,7 +1,9 @@
 // The main window and the log panel over an in-memory Backend: selection, actions with their
 // confirmation and error reporting, and the log view's follow/pause/scroll/save behaviour.
+#include "ActionsDelegate.h"
 #include "ConnectDialog.h"
 #include "ContainerListModel.h"
+#include "DockerTableModel.h"
 #include "LogPanel.h"
 #include "MainWindow.h"
 #include "ServiceTableModel.h"
@@ -231,6 +233,22 @@ private Q_SLOTS:
         w.controlActions()->setConfirm(false);
         w.action(ControlActions::Restart)->trigger();
         QTRY_COMPARE(m_backend->controlCalls, QStringList({"docker/web:restart"}));
+
+        // The row's own Stop button.
+        QTableView *view = w.dockerView();
+        const QModelIndex cell = view->model()->index(0, DockerTableModel::Actions);
+        auto *delegate =
+            qobject_cast<ActionsDelegate *>(view->itemDelegateForColumn(cell.column()));
+        QVERIFY(delegate);
+        QStyleOptionViewItem option;
+        option.initFrom(view->viewport());
+        option.rect = view->visualRect(cell);
+        const QList<QRect> buttons = delegate->buttonRects(option);
+        QCOMPARE(buttons.size(), 3);
+        view->clearSelection();
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, buttons.at(1).center());
+        QTRY_COMPARE(m_backend->controlCalls.size(), 2);
+        QCOMPARE(m_backend->controlCalls.at(1), "docker/web:stop");
     }
 
     void connectDialogRemembersRobots() {
