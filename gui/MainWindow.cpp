@@ -86,6 +86,7 @@ void MainWindow::setBackend(Backend *backend, const QString &where) {
     m_containers->setBackend(backend);
     m_services->setBackend(backend);
     m_docker->setBackend(backend);
+    m_log->clearSource(); // the next robot may not have the service that was shown
     m_log->setBackend(backend);
     m_actions->setBackend(backend);
     setWindowTitle(tr("System Manager — %1").arg(where));

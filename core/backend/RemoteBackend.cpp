@@ -5,9 +5,11 @@
 #include "backend/RemoteStreams.h"
 #include "model/JsonWriter.h"
 
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
+#include <QNetworkProxy>
 #include <QNetworkReply>
 
 namespace sm {
@@ -32,6 +34,10 @@ RemoteBackend::RemoteBackend(const QUrl &baseUrl, const QString &token, QObject 
     , m_nam(new QNetworkAccessManager(this))
     , m_base(baseUrl)
     , m_token(token.toUtf8()) {
+    // A robot on this machine (the demo) is never reached through an environment proxy.
+    const QHostAddress host(m_base.host());
+    if (m_base.host() == QLatin1String("localhost") || host.isLoopback())
+        m_nam->setProxy(QNetworkProxy::NoProxy);
     m_healthTimer.setInterval(2000);
     connect(&m_healthTimer, &QTimer::timeout, this, &RemoteBackend::pollHealth);
     QNetworkRequest events = makeRequest(QStringLiteral("/events"), {});

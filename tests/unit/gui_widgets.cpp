@@ -251,6 +251,26 @@ private Q_SLOTS:
         QCOMPARE(m_backend->controlCalls.at(1), "docker/web:stop");
     }
 
+    void switchingBackendsShowsTheNewRobot() {
+        MainWindow &w = window();
+        QVERIFY(w.selectRow("planner"));
+        QTRY_COMPARE(m_backend->streams.size(), 1);
+        m_backend->delayMs = 200; // answers still in flight when the switch happens
+        w.serviceModel()->refresh();
+        FakeBackend other;
+        other.containerList = {{"arm", "/arm.sock"}};
+        other.servicesByContainer["arm"] = {makeStatus("arm", "gripper", true, 42)};
+        w.setBackend(&other, "other robot");
+        QTRY_COMPARE(w.containerModel()->rowCount(), 2);
+        QTRY_COMPARE(w.serviceModel()->rowCount(), 1);
+        QCOMPARE(w.serviceModel()->statusAt(0).service, "gripper");
+        QTRY_VERIFY(m_backend->streams.at(0).isNull()); // the old log stream is closed
+        QCOMPARE(w.logPanel()->source().kind, LogFollower::Source::None);
+        QTRY_COMPARE(m_backend->inFlight, 0);
+        QCOMPARE(w.serviceModel()->statusAt(0).service, "gripper"); // stale answers dropped
+        w.setBackend(nullptr, "none");
+    }
+
     void connectDialogRemembersRobots() {
         QCOMPARE(ConnectDialog::normalizeUrl("robot:8081").toString(), "http://robot:8081");
         QCOMPARE(ConnectDialog::normalizeUrl(" https://r.local:9/ ").toString(),
