@@ -1,5 +1,6 @@
 # Fuzz targets of core/docker. The corpus is replayed by CTest with any compiler; with clang the
-# libFuzzer executables are built too (run e.g. `docker_frames_fuzzer tests/fuzz/corpus/docker_frames`).
+# libFuzzer executables are built too: `docker_frames_fuzzer NEW_DIR tests/fuzz/corpus/docker_frames`
+# (new inputs go to the first directory; copy crashers into the corpus to keep them as tests).
 set(sm_docker_fuzz_parsers
   ${PROJECT_SOURCE_DIR}/core/docker/DockerFrames.cpp
   ${PROJECT_SOURCE_DIR}/core/docker/DockerEvents.cpp
