@@ -1,7 +1,10 @@
-# REST layer of system-managerd, against an in-test Backend (routing, validation, CORS, watchdog).
+# REST layer of system-managerd against an in-test Backend: routes and exact bodies, validation,
+# CORS, 405, the watchdog, early disconnects and shared reads. One executable per file.
 if(TARGET sm_headless)
-  add_executable(headless_rest_test headless_rest.cpp headless_fakebackend.h)
-  target_link_libraries(headless_rest_test PRIVATE sm_headless Qt6::Test)
-  add_test(NAME headless_rest COMMAND headless_rest_test)
-  set_tests_properties(headless_rest PROPERTIES TIMEOUT 60 LABELS "unit;headless")
+  foreach(name headless_rest headless_behaviour)
+    add_executable(${name}_test ${name}.cpp headless_fixture.h headless_fakebackend.h)
+    target_link_libraries(${name}_test PRIVATE sm_headless Qt6::Test)
+    add_test(NAME ${name} COMMAND ${name}_test)
+    set_tests_properties(${name} PROPERTIES TIMEOUT 60 LABELS "unit;headless")
+  endforeach()
 endif()

@@ -1,0 +1,171 @@
+// How the REST layer behaves around the routes: 405 with Allow, CORS and preflights, backend
+// errors to HTTP, the watchdog, clients that leave early, and shared status reads.
+#include "headless_fixture.h"
+
+class HeadlessBehaviourTest final : public RestFixture {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init() { setUp(); }
+    void cleanup() { tearDown(); }
+
+    void methodNotAllowed() {
+        Answer a = call("DELETE", "/containers");
+        checkError(a, 405);
+        QCOMPARE(a.headers.value("allow"), QByteArray("GET, OPTIONS"));
+        a = call("GET", "/containers/ai_worker/services/svc");
+        checkError(a, 405);
+        QCOMPARE(a.headers.value("allow"), QByteArray("POST, OPTIONS"));
+        a = call("POST", "/containers/ai_worker/services/svc/run", "{}");
+        checkError(a, 405);
+        QCOMPARE(a.headers.value("allow"), QByteArray("GET, PUT, OPTIONS"));
+        QVERIFY(m_backend->calls.isEmpty());
+    }
+
+    void followNeedsAStreamingBackend() {
+        // FakeBackend cannot stream logs: follow=true says so instead of hanging.
+        checkError(call("GET", "/containers/ai_worker/services/svc/logs?follow=true"), 501);
+        checkError(call("GET", "/docker/containers/x/logs?follow=1"), 501);
+    }
+
+    void preflight() {
+        const Answer a = call("OPTIONS", "/containers/ai_worker/services/svc", {},
+                              {{"Origin", "http://ui:3000"},
+                               {"Access-Control-Request-Method", "POST"},
+                               {"Access-Control-Request-Headers", "content-type,x-trace"}});
+        QCOMPARE(a.status, 204);
+        QVERIFY(a.body.isEmpty());
+        QCOMPARE(a.headers.value("access-control-allow-origin"), QByteArray("http://ui:3000"));
+        QCOMPARE(a.headers.value("access-control-allow-methods"), QByteArray("POST, OPTIONS"));
+        QCOMPARE(a.headers.value("access-control-allow-headers"),
+                 QByteArray("content-type,x-trace"));
+        QCOMPARE(a.headers.value("access-control-allow-credentials"), QByteArray("true"));
+        QCOMPARE(a.headers.value("access-control-max-age"), QByteArray("600"));
+        QCOMPARE(a.headers.value("vary"), QByteArray("Origin"));
+        QVERIFY(m_backend->calls.isEmpty());
+        // Unknown paths get no preflight.
+        QCOMPARE(call("OPTIONS", "/nope", {}, {{"Origin", "http://ui:3000"}}).status, 404);
+    }
+
+    void restrictedOrigins() {
+        RestSettings settings;
+        settings.corsOrigins = {"http://ui:3000"};
+        startServer(settings);
+        Answer a = call("GET", "/", {}, {{"Origin", "http://ui:3000"}});
+        QCOMPARE(a.headers.value("access-control-allow-origin"), QByteArray("http://ui:3000"));
+        a = call("GET", "/nope", {}, {{"Origin", "http://evil:1"}});
+        QCOMPARE(a.status, 404);
+        QVERIFY(!a.headers.contains("access-control-allow-origin"));
+        QCOMPARE(a.headers.value("vary"), QByteArray("Origin"));
+        a = call("OPTIONS", "/containers", {}, {{"Origin", "http://evil:1"}});
+        QCOMPARE(a.status, 204);
+        QVERIFY(!a.headers.contains("access-control-allow-origin"));
+    }
+
+    void backendErrors_data() {
+        QTest::addColumn<int>("status");
+        QTest::addRow("agent 404") << 404;
+        QTest::addRow("bad gateway") << 502;
+        QTest::addRow("unreachable") << 503;
+        QTest::addRow("timeout") << 504;
+        QTest::addRow("docker control forbidden") << 403;
+    }
+    void backendErrors() {
+        QFETCH(int, status);
+        m_backend->failWith = ApiError{status, "Service 'svc' not found", QJsonValue("why")};
+        for (const QByteArray path :
+             {"/containers/ai_worker/services/svc/status", "/containers/ai_worker/services/status",
+              "/docker/containers/x/status"}) {
+            const Answer a = call("GET", path);
+            checkError(a, status);
+            QCOMPARE(a.body,
+                     QByteArray("{\"error\":\"Service 'svc' not found\",\"detail\":\"why\"}"));
+        }
+    }
+
+    void watchdogAnswersLostCalls() {
+        RestSettings settings;
+        settings.requestTimeoutMs = 200;
+        settings.watchdogMarginMs = 100;
+        startServer(settings);
+        m_backend->neverAnswer = true;
+        QElapsedTimer clock;
+        clock.start();
+        const Answer a = call("GET", "/containers/ai_worker/services/status");
+        checkError(a, 504);
+        QVERIFY(clock.elapsed() >= 250);
+        QVERIFY(clock.elapsed() < 3000);
+        // The server keeps answering.
+        QCOMPARE(call("GET", "/").status, 200);
+    }
+
+    void clientLeavesEarly() {
+        m_backend->delayMs = -1;
+        QNetworkReply *reply = send("GET", "/containers/ai_worker/services/svc/status");
+        QTRY_VERIFY(m_backend->pendingAnswer);
+        reply->abort();
+        reply->deleteLater();
+        // Answering after the client left must not write to a deleted socket.
+        auto answer = std::move(m_backend->pendingAnswer);
+        m_backend->pendingAnswer = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((answer(), true), 100);
+        m_backend->delayMs = 0;
+        QCOMPARE(call("GET", "/containers/ai_worker/services/svc/status").status, 200);
+    }
+
+    void coalescedReads() {
+        // Identical reads share backend calls, but never one that started before them.
+        m_backend->delayMs = -1;
+        const QByteArray path = "/containers/ai_worker/services/status";
+        QNetworkReply *first = send("GET", path);
+        QTRY_COMPARE(m_backend->calls.size(), 1);
+        QList<QNetworkReply *> later;
+        for (int i = 0; i < 4; ++i)
+            later.append(send("GET", path));
+        // Give the server time to take all four in while the first call is still open.
+        QNetworkReply *probe = send("GET", "/");
+        QTRY_VERIFY(probe->isFinished());
+        QTRY_COMPARE(m_backend->calls.size(), 1);
+        QVERIFY(!first->isFinished());
+
+        auto answer = std::exchange(m_backend->pendingAnswer, nullptr);
+        answer();
+        QTRY_VERIFY(first->isFinished());
+        QCOMPARE(first->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        // The four waiters get a fresh call of their own, one for all of them.
+        QTRY_COMPARE(m_backend->calls.size(), 2);
+        for (QNetworkReply *r : later)
+            QVERIFY(!r->isFinished());
+        answer = std::exchange(m_backend->pendingAnswer, nullptr);
+        answer();
+        for (QNetworkReply *r : later) {
+            QTRY_VERIFY(r->isFinished());
+            QCOMPARE(r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+            QCOMPARE(r->readAll(), J("{'container':'ai_worker','statuses':[{'container':'','"
+                                     "service':'','service_label':'','name':'','raw':'','is_up':"
+                                     "false,'pid':null,'uptime_seconds':null}]}"));
+        }
+        QCOMPARE(m_backend->calls.size(), 2);
+        qDeleteAll(later);
+        delete first;
+        delete probe;
+    }
+
+    void coalescedErrorsAndLostCalls() {
+        RestSettings settings;
+        settings.requestTimeoutMs = 200;
+        settings.watchdogMarginMs = 100;
+        startServer(settings);
+        // A lost call: the watchdog answers, and the next request gets a new call.
+        m_backend->neverAnswer = true;
+        QCOMPARE(call("GET", "/containers/ai_worker/services/svc/status").status, 504);
+        m_backend->neverAnswer = false;
+        m_backend->failWith =
+            ApiError::unavailable("Agent for container 'ai_worker' is unreachable: x");
+        QCOMPARE(call("GET", "/containers/ai_worker/services/svc/status").status, 503);
+        QCOMPARE(m_backend->calls.size(), 2);
+    }
+};
+
+QTEST_GUILESS_MAIN(HeadlessBehaviourTest)
+#include "headless_behaviour.moc"
