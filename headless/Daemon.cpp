@@ -8,6 +8,7 @@
 #include "monitor/StatusMonitor.h"
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QHostAddress>
 #include <QTextStream>
 
@@ -136,6 +137,14 @@ void Daemon::serve(const QString &configPath) {
     // Tests and scripts parse this line to learn the port when --listen asked for port 0.
     say(stdout, QStringLiteral("listening on %1").arg(url));
     m_monitor->start(); // feeds GET /events
+    if (m_options.demo) {
+        const QString docker = m_docker->socketPath();
+        say(stderr, QFileInfo::exists(docker)
+                        ? QStringLiteral("demo: Docker Engine at %1").arg(docker)
+                        : QStringLiteral("demo: no Docker socket at %1 (set DOCKER_HOST); the "
+                                         "/docker routes answer 503")
+                              .arg(docker));
+    }
     if (m_options.demo)
         say(stdout, QStringLiteral("demo: open %1/docs (Swagger UI), %1/redoc, or try\n"
                                    "  curl %1/containers/demo/services/status")
