@@ -134,6 +134,14 @@ private Q_SLOTS:
         QCOMPARE(first.stop(), 0);
     }
 
+    void interruptStopsCleanly() {
+        DaemonProcess daemon;
+        QVERIFY(daemon.startWithConfig("containers: []\n", {"-q"}));
+        ::kill(pid_t(daemon.process()->processId()), SIGINT);
+        QVERIFY(daemon.waitFinished(10000));
+        QCOMPARE(daemon.exitCode(), 0);
+    }
+
     void demo() {
         DaemonProcess daemon;
         QVERIFY2(daemon.start({"--demo", "--listen", "127.0.0.1:0"}),
