@@ -158,7 +158,19 @@ HttpFront::HttpFront(Handler handler, QObject *parent)
 HttpFront::~HttpFront() = default;
 
 quint16 HttpFront::listen(const QHostAddress &address, quint16 port) {
-    return m_server->listen(address, port);
+    // Our own listener so that every client is bounded before QHttpServer buffers anything.
+    auto *tcp = new GuardedTcpServer(m_limits, m_cors, m_server.get());
+    if (!tcp->listen(address, port)) {
+        delete tcp;
+        return 0;
+    }
+    m_server->bind(tcp);
+    return tcp->serverPort();
+}
+
+void HttpFront::setLimits(const RequestLimits &limits, GuardedTcpServer::CorsHeaders cors) {
+    m_limits = limits;
+    m_cors = std::move(cors);
 }
 
 } // namespace sm

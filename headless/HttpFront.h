@@ -1,5 +1,7 @@
 #pragma once
 
+#include "RequestGuard.h"
+
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QHostAddress>
@@ -88,8 +90,12 @@ public:
 
     // Returns the bound port, 0 on failure (port 0 picks a free one).
     quint16 listen(const QHostAddress &address, quint16 port);
+    // Request bounds and the CORS headers of the listener's own refusals; before listen().
+    void setLimits(const RequestLimits &limits, GuardedTcpServer::CorsHeaders cors);
 
 private:
+    RequestLimits m_limits;
+    GuardedTcpServer::CorsHeaders m_cors;
     class Server;
     std::unique_ptr<Server> m_server;
 };

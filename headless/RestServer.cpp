@@ -38,6 +38,9 @@ RestServer::RestServer(Backend *backend, RestSettings settings, QObject *parent)
           },
           m_settings.requestTimeoutMs + m_settings.watchdogMarginMs, this)) {
     m_anyOrigin = m_settings.corsOrigins.contains(QStringLiteral("*"));
+    m_front.setLimits({m_settings.maxHeaderBytes, m_settings.maxBodyBytes,
+                       m_settings.maxConnections},
+                      [this](const QByteArray &origin) { return corsHeadersFor(origin); });
     m_clock.start();
     m_watchdog.setInterval(std::clamp(m_settings.watchdogMarginMs / 4, 10, 250));
     connect(&m_watchdog, &QTimer::timeout, this, &RestServer::checkDeadlines);
@@ -138,8 +141,11 @@ bool RestServer::originAllowed(const QByteArray &origin) const {
 }
 
 HeaderList RestServer::corsHeaders(const HttpExchange *exchange) const {
+    return corsHeadersFor(exchange->header("Origin"));
+}
+
+HeaderList RestServer::corsHeadersFor(const QByteArray &origin) const {
     HeaderList headers;
-    const QByteArray origin = exchange->header("Origin");
     if (!origin.isEmpty() && originAllowed(origin))
         headers.append(Header{"Access-Control-Allow-Origin", origin});
     else if (origin.isEmpty() && m_anyOrigin)

@@ -38,6 +38,8 @@ struct RestSettings {
     int heartbeatMs = 15000;
     QList<ApiToken> tokens;              // api.tokens; none: every route is open
     qint64 maxBodyBytes = 1024 * 1024;   // larger request bodies are refused with 413
+    qint64 maxHeaderBytes = 16 * 1024;   // request line + headers; larger: 431
+    int maxConnections = 4096;           // open client connections; more: 503 and close
 };
 
 // system-managerd's REST API (rest-api.md) over a Backend: the route table, input
@@ -76,6 +78,7 @@ private:
     // Hook for api.tokens: the error to answer instead of running the route, if any.
     std::optional<ApiError> authorize(const HttpExchange *exchange, const Route &route) const;
     HeaderList corsHeaders(const HttpExchange *exchange) const;
+    HeaderList corsHeadersFor(const QByteArray &origin) const;
     bool originAllowed(const QByteArray &origin) const;
 
     void addServiceRoutes();

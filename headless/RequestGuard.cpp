@@ -1,0 +1,210 @@
+#include "RequestGuard.h"
+
+#include "model/ApiError.h"
+#include "model/ModelJson.h"
+
+#include <QTcpSocket>
+
+#include <http_parser.h>
+
+namespace sm {
+
+namespace {
+
+// Follows one connection's requests with libhttp-parser, counting header and body bytes.
+class ConnectionGuard final : public QObject {
+public:
+    ConnectionGuard(QTcpSocket *socket, const RequestLimits &limits,
+                    const GuardedTcpServer::CorsHeaders &cors)
+        : QObject(socket)
+        , m_socket(socket)
+        , m_limits(limits)
+        , m_cors(cors) {
+        http_parser_init(&m_parser, HTTP_REQUEST);
+        m_parser.data = this;
+        http_parser_settings_init(&m_settings);
+        m_settings.on_message_begin = [](http_parser *p) { return self(p)->begin(); };
+        m_settings.on_url = [](http_parser *p, const char *, size_t n) {
+            return self(p)->headerBytes(n);
+        };
+        m_settings.on_header_field = [](http_parser *p, const char *at, size_t n) {
+            return self(p)->field(at, n);
+        };
+        m_settings.on_header_value = [](http_parser *p, const char *at, size_t n) {
+            return self(p)->value(at, n);
+        };
+        m_settings.on_headers_complete = [](http_parser *p) { return self(p)->headersDone(); };
+        m_settings.on_body = [](http_parser *p, const char *, size_t n) {
+            return self(p)->bodyBytes(n);
+        };
+        // Connected before QHttpServer sees the socket, so this runs before its reader.
+        connect(socket, &QTcpSocket::readyRead, this, &ConnectionGuard::inspect);
+    }
+
+private:
+    static ConnectionGuard *self(http_parser *p) { return static_cast<ConnectionGuard *>(p->data); }
+
+    int begin() {
+        m_header = 0;
+        m_body = 0;
+        m_origin.clear();
+        m_inOrigin = false;
+        return 0;
+    }
+    int headerBytes(size_t n) {
+        m_header += qint64(n) + 4; // separators count too
+        if (m_header <= m_limits.maxHeaderBytes)
+            return 0;
+        refuse(431, QStringLiteral("The request line and headers are larger than %1 bytes")
+                        .arg(m_limits.maxHeaderBytes));
+        return 1;
+    }
+    int field(const char *at, size_t n) {
+        if (!m_inValue)
+            m_name.append(at, qsizetype(n));
+        else {
+            m_name = QByteArray(at, qsizetype(n));
+            m_inValue = false;
+        }
+        m_inOrigin = false;
+        return headerBytes(n);
+    }
+    int value(const char *at, size_t n) {
+        if (!m_inValue) {
+            m_inValue = true;
+            m_inOrigin = m_name.compare("Origin", Qt::CaseInsensitive) == 0;
+        }
+        if (m_inOrigin && m_origin.size() < 1024)
+            m_origin.append(at, qsizetype(n));
+        return headerBytes(n);
+    }
+    int headersDone() {
+        m_inValue = false;
+        m_name.clear();
+        // The declared length is refused before any of the body arrives.
+        if (m_parser.content_length != ULLONG_MAX &&
+            m_parser.content_length > quint64(m_limits.maxBodyBytes)) {
+            refuse(413, tooLarge());
+            return -1;
+        }
+        return 0;
+    }
+    int bodyBytes(size_t n) {
+        m_body += qint64(n);
+        if (m_body <= m_limits.maxBodyBytes)
+            return 0;
+        refuse(413, tooLarge()); // a chunked body that keeps growing
+        return 1;
+    }
+    QString tooLarge() const {
+        return QStringLiteral("The request body is larger than %1 bytes")
+            .arg(m_limits.maxBodyBytes);
+    }
+
+    void inspect() {
+        if (m_done) {
+            m_socket->readAll(); // refused: nothing more reaches QHttpServer
+            return;
+        }
+        const QByteArray bytes = m_socket->peek(m_socket->bytesAvailable());
+        const size_t parsed =
+            http_parser_execute(&m_parser, &m_settings, bytes.constData(), size_t(bytes.size()));
+        if (m_done) {
+            m_socket->readAll();
+            return;
+        }
+        if (m_parser.upgrade) {
+            m_done = true; // not HTTP any more: QHttpServer handles (and refuses) upgrades
+            disconnect(m_socket, nullptr, this, nullptr);
+            return;
+        }
+        if (parsed != size_t(bytes.size()) || HTTP_PARSER_ERRNO(&m_parser) != HPE_OK) {
+            m_socket->readAll();
+            refuse(400, QStringLiteral("The request is not valid HTTP/1.1: %1")
+                            .arg(QString::fromLatin1(
+                                http_errno_description(HTTP_PARSER_ERRNO(&m_parser)))));
+        }
+    }
+
+    void refuse(int status, const QString &message) {
+        if (m_done)
+            return;
+        m_done = true;
+        auto headers = m_cors ? m_cors(m_origin) : QList<QPair<QByteArray, QByteArray>>{};
+        headers.append(qMakePair(QByteArray("Connection"), QByteArray("close")));
+        m_socket->write(GuardedTcpServer::refusal(status, message, headers));
+        m_socket->disconnectFromHost(); // after the answer is written
+    }
+
+    QTcpSocket *m_socket;
+    const RequestLimits m_limits;
+    const GuardedTcpServer::CorsHeaders m_cors;
+    http_parser m_parser{};
+    http_parser_settings m_settings{};
+    qint64 m_header = 0;
+    qint64 m_body = 0;
+    QByteArray m_name;
+    QByteArray m_origin;
+    bool m_inValue = false;
+    bool m_inOrigin = false;
+    bool m_done = false;
+};
+
+const char *reason(int status) {
+    switch (status) {
+    case 400:
+        return "Bad Request";
+    case 413:
+        return "Payload Too Large";
+    case 431:
+        return "Request Header Fields Too Large";
+    default:
+        return "Service Unavailable";
+    }
+}
+
+} // namespace
+
+GuardedTcpServer::GuardedTcpServer(RequestLimits limits, CorsHeaders cors, QObject *parent)
+    : QTcpServer(parent)
+    , m_limits(limits)
+    , m_cors(std::move(cors)) {}
+
+GuardedTcpServer::~GuardedTcpServer() = default;
+
+QByteArray GuardedTcpServer::refusal(int status, const QString &message,
+                                     const QList<QPair<QByteArray, QByteArray>> &headers) {
+    const QByteArray body = toJson(ApiError{status, message, QJsonValue::Null});
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reason(status) + "\r\n";
+    for (const auto &[name, value] : headers)
+        out += name + ": " + value + "\r\n";
+    out += "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
+           "\r\n\r\n" + body;
+    return out;
+}
+
+void GuardedTcpServer::incomingConnection(qintptr descriptor) {
+    auto *socket = new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(descriptor)) {
+        delete socket;
+        return;
+    }
+    if (m_open >= m_limits.maxConnections) {
+        // Answered here and never handed on: the client learns why, the daemon keeps its fds.
+        auto headers = m_cors ? m_cors({}) : QList<QPair<QByteArray, QByteArray>>{};
+        headers.append(qMakePair(QByteArray("Connection"), QByteArray("close")));
+        socket->write(refusal(503,
+                              QStringLiteral("Too many connections (at most %1); try again later")
+                                  .arg(m_limits.maxConnections),
+                              headers));
+        socket->disconnectFromHost();
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        return;
+    }
+    ++m_open;
+    connect(socket, &QObject::destroyed, this, [this] { --m_open; });
+    new ConnectionGuard(socket, m_limits, m_cors);
+    addPendingConnection(socket);
+}
+
+} // namespace sm
