@@ -72,6 +72,7 @@ void Session::startDemo(const QString &daemonProgram, const QStringList &extraAr
         auto *remote = new RemoteBackend(url);
         adopt(remote, tr("demo at %1").arg(url.toString()));
         remote->start();
+        Q_EMIT demoReady(url);
     });
     connect(m_demo, &DemoLauncher::failed, this, [this](const QString &message) {
         m_window->setPendingConnection(tr("Demo failed: %1").arg(message));

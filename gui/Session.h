@@ -36,6 +36,7 @@ public:
     DemoLauncher *demo() const { return m_demo; }
 
 Q_SIGNALS:
+    void demoReady(const QUrl &url);
     void demoFailed(const QString &message);
 
 private:

@@ -127,6 +127,13 @@ int main(int argc, char *argv[]) {
             QTextStream(stderr) << "system-manager: --demo needs " << daemon << '\n';
             return 1;
         }
+        // Said on stderr too, so the demo's REST API can be used next to the window.
+        QObject::connect(&session, &sm::Session::demoReady, &app, [](const QUrl &url) {
+            QTextStream(stderr) << "system-manager: demo stack at " << url.toString() << '\n';
+        });
+        QObject::connect(&session, &sm::Session::demoFailed, &app, [](const QString &message) {
+            QTextStream(stderr) << "system-manager: demo failed: " << message << '\n';
+        });
         session.startDemo(daemon);
         break;
     }

@@ -1,8 +1,12 @@
 // The system-manager command line: --help, --version, and exit code 2 with one clear line for
 // bad arguments or a bad config, all without needing a display.
 #include <QProcess>
+#include <QRegularExpression>
+#include <QScopeGuard>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 class GuiCliTest final : public QObject {
     Q_OBJECT
@@ -60,6 +64,37 @@ private Q_SLOTS:
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
         QCOMPARE(r.err.count('\n'), 1); // one line
+    }
+
+    void demoStopsItsDaemonOnSigterm() {
+        QProcess p;
+        p.setReadChannel(QProcess::StandardError);
+        p.start(QStringLiteral(SM_BIN_DIR "/system-manager"), {"--demo"});
+        // Even when a check fails, end it with SIGTERM so that it stops its daemon too.
+        const auto guard = qScopeGuard([&p] {
+            if (p.state() != QProcess::NotRunning) {
+                p.terminate();
+                p.waitForFinished(20000);
+            }
+        });
+        QString err;
+        QRegularExpression re("demo stack at (http://\\S+)");
+        QRegularExpressionMatch m;
+        while (!(m = re.match(err)).hasMatch() && p.waitForReadyRead(20000))
+            err += QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(m.hasMatch(), qPrintable(err));
+        const QUrl url(m.captured(1));
+        QTcpSocket probe;
+        probe.connectToHost(url.host(), quint16(url.port()));
+        QVERIFY(probe.waitForConnected(5000)); // the daemon serves
+        probe.abort();
+
+        p.terminate(); // SIGTERM: the window closes, the daemon and its s6 tree stop first
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+        probe.connectToHost(url.host(), quint16(url.port()));
+        QVERIFY(!probe.waitForConnected(2000));
     }
 
     void badConfigNamesLineAndColumn() {
