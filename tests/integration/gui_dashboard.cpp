@@ -9,6 +9,7 @@
 #include "S6Tree.h"
 #include "ServiceTableModel.h"
 #include "Session.h"
+#include "backend/RemoteBackend.h"
 #include "config/SystemConfig.h"
 
 #include <QAction>
@@ -180,6 +181,16 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(rows(remote.serviceModel()), rows(local.serviceModel()), 10000);
         QCOMPARE(pidOf(remote.serviceModel(), "steady"), pidOf(local.serviceModel(), "steady"));
         QTRY_VERIFY_WITH_TIMEOUT(remote.linkLabel()->property("linkState").toInt() == 1, 10000);
+        // Live updates arrive over the daemon's /events stream.
+        auto *backend = qobject_cast<RemoteBackend *>(session.backend());
+        QVERIFY(backend);
+        QTRY_VERIFY_WITH_TIMEOUT(backend->isStreamingEvents(), 10000);
+        QSignalSpy changes(backend, &Backend::serviceChanged);
+        QVERIFY(m_tree.svc("idle", "-u"));
+        QTRY_VERIFY_WITH_TIMEOUT(!changes.isEmpty(), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(remote.serviceModel(), "idle"), QString("up"), 10000);
+        QVERIFY(m_tree.svc("idle", "-d"));
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(remote.serviceModel(), "idle"), QString("down"), 10000);
 
         // The remote log follows live too.
         QVERIFY(remote.selectRow("chatty"));
