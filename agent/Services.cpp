@@ -18,6 +18,12 @@ bool fileExists(const std::string &path) {
     return ::stat(path.c_str(), &st) == 0;
 }
 
+bool sameFile(const struct stat &a, const struct stat &b) {
+    return a.st_ino == b.st_ino && a.st_dev == b.st_dev && a.st_size == b.st_size &&
+           a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec &&
+           a.st_ctim.tv_sec == b.st_ctim.tv_sec && a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;
+}
+
 bool startsWith(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
 }
@@ -147,21 +153,40 @@ Services::StatusRead Services::readStatus(std::string_view name, SupervisionStat
             m_supervisedUntil.clear(); // bounded, whatever names come and go
         m_supervisedUntil[key] = now + kCacheTtl;
     }
-    const int fd = ::openat(base(), at(name, "/supervise/status").c_str(), O_RDONLY | O_CLOEXEC);
+    // s6-supervise never rewrites the file in place: it writes a new one and
+    // renames it over the old. A file with the same inode, size and change
+    // times is therefore the same content, and one stat replaces open+read+close.
+    const std::string path = at(name, "/supervise/status");
+    struct stat current {};
+    if (::fstatat(base(), path.c_str(), &current, 0) != 0)
+        return StatusRead::Unreadable;
+    if (const auto cached = m_statusCache.find(key);
+        cached != m_statusCache.end() && sameFile(cached->second.file, current)) {
+        status = cached->second.status;
+        return StatusRead::Ok;
+    }
+    const int fd = ::openat(base(), path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return StatusRead::Unreadable;
-    // s6-supervise replaces the file by rename, so one read sees all of it; a
-    // read of one byte more than the largest layout tells a longer file apart.
+    // One read sees all of it (the file is complete when renamed into place);
+    // asking for one byte more than the largest layout tells a longer file apart.
     char buffer[kStatusSizeWithPgid + 1];
     ssize_t n;
     while ((n = ::read(fd, buffer, sizeof buffer)) < 0 && errno == EINTR) {
     }
+    struct stat opened {};
+    const bool statted = ::fstat(fd, &opened) == 0;
     ::close(fd);
     const size_t total = n > 0 ? static_cast<size_t>(n) : 0;
     const auto parsed = parseStatusFile(std::string_view(buffer, total));
     if (!parsed)
         return StatusRead::Unreadable;
     status = *parsed;
+    if (statted) {
+        if (m_statusCache.size() > 4096)
+            m_statusCache.clear();
+        m_statusCache[key] = CachedStatus{opened, status};
+    }
     return StatusRead::Ok;
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <unordered_map>
 #include <vector>
@@ -70,7 +71,13 @@ private:
         std::vector<std::string> names;
     };
 
+    struct CachedStatus {
+        struct stat file;
+        SupervisionStatus status;
+    };
+
     int m_scanFd = -1;
+    mutable std::unordered_map<std::string, CachedStatus> m_statusCache;
     mutable ListCache m_list;
     mutable std::unordered_map<std::string, std::chrono::steady_clock::time_point>
         m_supervisedUntil;
