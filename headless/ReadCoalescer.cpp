@@ -43,7 +43,11 @@ void ReadCoalescer::finished(const QString &key, const Result<QByteArray> &resul
     if (it == m_slots.end())
         return;
     Slot &slot = it->second;
-    const QList<QPointer<HttpExchange>> waiting = std::exchange(slot.current, {});
+    QList<QPointer<HttpExchange>> waiting = std::exchange(slot.current, {});
+    // An agent that just let a whole request timeout pass unanswered is not asked again for
+    // those already waiting: they get the 504 now rather than a second full timeout later.
+    if (!result.ok() && result.error().status == 504)
+        waiting += std::exchange(slot.next, {});
     // This runs inside a callback bound to the context: delete it later, not under our feet.
     slot.context.release()->deleteLater();
     if (!slot.next.isEmpty()) {

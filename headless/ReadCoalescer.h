@@ -21,7 +21,8 @@ class HttpExchange;
 // burst of status polls costs the agent one call per round trip rather than one per client.
 // Answers stay fresh: a request never joins a call that started before it arrived; it waits
 // for the next one, which starts as soon as the current call returns. The JSON body is built
-// once per call and handed to every waiting request.
+// once per call and handed to every waiting request. The one exception to freshness: when a
+// call times out (504), the requests waiting for the next call share that answer.
 class ReadCoalescer final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ReadCoalescer)

@@ -14,6 +14,8 @@
 namespace {
 
 constexpr int kTimeoutMs = 1500;
+// "At once" with room for a loaded CI machine: still far below the hung agent's deadline.
+constexpr qint64 kPromptMs = 400;
 
 // A peer that accepts connections and answers each request with `reply` (never, if empty).
 class FakeAgent final : public QObject {
@@ -114,26 +116,26 @@ private Q_SLOTS:
         // socket is a 503 at once.
         DaemonClient client(m_daemon.baseUrl());
         QList<qint64> healthy;
-        while (clock.elapsed() < kTimeoutMs - 300) {
+        while (clock.elapsed() < kTimeoutMs - kPromptMs) {
             const DaemonAnswer a = client.get("/containers/healthy/services/web/status");
             QCOMPARE(a.status, 200);
             QVERIFY(a.json().value("is_up").toBool());
             healthy.append(a.ms);
             const DaemonAnswer root = client.get("/");
             QCOMPARE(root.status, 200);
-            QVERIFY2(root.ms < 250, qPrintable(QString::number(root.ms)));
+            QVERIFY2(root.ms < kPromptMs, qPrintable(QString::number(root.ms)));
         }
         const DaemonAnswer missing = client.get("/containers/missing/services/status");
         QCOMPARE(missing.status, 503);
-        QVERIFY2(missing.ms < 250, qPrintable(QString::number(missing.ms)));
+        QVERIFY2(missing.ms < kPromptMs, qPrintable(QString::number(missing.ms)));
         QVERIFY(std::count(hungDone.begin(), hungDone.end(), -1) == hung.size());
         std::sort(healthy.begin(), healthy.end());
         QVERIFY(healthy.size() >= 5);
         const qint64 median = healthy[healthy.size() / 2];
         qInfo("healthy agent while 50 requests hang: %lld requests, median %lld ms, max %lld ms",
               qint64(healthy.size()), median, healthy.last());
-        QVERIFY(median < 50);
-        QVERIFY(healthy.last() < 250);
+        QVERIFY2(median < 100, qPrintable(QString::number(median)));
+        QVERIFY2(healthy.last() < kPromptMs, qPrintable(QString::number(healthy.last())));
 
         // The hung ones end as 504 after the deadline, none much later than the watchdog.
         QTRY_VERIFY_WITH_TIMEOUT(std::count(hungDone.begin(), hungDone.end(), -1) == 0, 10000);

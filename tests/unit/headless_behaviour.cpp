@@ -151,6 +151,27 @@ private Q_SLOTS:
         delete probe;
     }
 
+    void timeoutsAreShared() {
+        // After a 504 the agent is not asked again for requests that waited during it.
+        m_backend->delayMs = -1;
+        m_backend->failWith = ApiError::timeout("Agent for container 'ai_worker' did not answer");
+        const QByteArray path = "/containers/ai_worker/services/status";
+        QNetworkReply *first = send("GET", path);
+        QTRY_COMPARE(m_backend->calls.size(), 1);
+        QNetworkReply *second = send("GET", path);
+        QNetworkReply *probe = send("GET", "/");
+        QTRY_VERIFY(probe->isFinished());
+        std::exchange(m_backend->pendingAnswer, nullptr)();
+        for (QNetworkReply *r : {first, second}) {
+            QTRY_VERIFY(r->isFinished());
+            QCOMPARE(r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 504);
+        }
+        QCOMPARE(m_backend->calls.size(), 1);
+        delete first;
+        delete second;
+        delete probe;
+    }
+
     void coalescedErrorsAndLostCalls() {
         RestSettings settings;
         settings.requestTimeoutMs = 200;
