@@ -83,8 +83,11 @@ QNetworkRequest RemoteBackend::makeRequest(const QString &path, const QUrlQuery 
 }
 
 void RemoteBackend::send(QObject *context, const QByteArray &verb, const QString &path,
-                         const QUrlQuery &query, const QByteArray &body, JsonDone done) {
+                         const QUrlQuery &query, const QByteArray &body, JsonDone done,
+                         int extraTimeoutMs) {
     QNetworkRequest request = makeRequest(path, query);
+    if (extraTimeoutMs > 0)
+        request.setTransferTimeout(m_timeoutMs + extraTimeoutMs);
     QNetworkReply *reply = nullptr;
     if (verb == "GET") {
         reply = m_nam->get(request);
@@ -119,14 +122,16 @@ void RemoteBackend::send(QObject *context, const QByteArray &verb, const QString
 template <typename T, typename Read>
 void RemoteBackend::call(QObject *context, const QByteArray &verb, const QString &path,
                          const QUrlQuery &query, const QByteArray &body, Callback<T> done,
-                         Read read) {
-    send(context, verb, path, query, body,
-         [done = std::move(done), read](Result<QJsonObject> result) {
-             if (!result.ok())
-                 done(result.error());
-             else
-                 done(read(result.value()));
-         });
+                         Read read, int extraTimeoutMs) {
+    send(
+        context, verb, path, query, body,
+        [done = std::move(done), read](Result<QJsonObject> result) {
+            if (!result.ok())
+                done(result.error());
+            else
+                done(read(result.value()));
+        },
+        extraTimeoutMs);
 }
 
 void RemoteBackend::noteReply(QNetworkReply *reply) {
@@ -248,7 +253,7 @@ void RemoteBackend::dockerControl(QObject *context, const QString &name, const Q
                                   int timeoutSeconds, Callback<DockerControlResult> done) {
     call(context, "POST", QStringLiteral("/docker/containers/%1").arg(seg(name)), {},
          JsonObjectWriter().add("action", action).add("timeout", timeoutSeconds).toJson(),
-         std::move(done), remotejson::dockerControlResult);
+         std::move(done), remotejson::dockerControlResult, std::max(0, timeoutSeconds) * 1000);
 }
 
 void RemoteBackend::dockerLogs(QObject *context, const QString &name, int tail,

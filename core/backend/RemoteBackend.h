@@ -67,11 +67,12 @@ public:
 
 private:
     using JsonDone = std::function<void(Result<QJsonObject>)>;
+    // extraTimeoutMs lengthens the deadline of requests that wait on purpose (a Docker stop).
     void send(QObject *context, const QByteArray &verb, const QString &path, const QUrlQuery &query,
-              const QByteArray &body, JsonDone done);
+              const QByteArray &body, JsonDone done, int extraTimeoutMs = 0);
     template <typename T, typename Read>
     void call(QObject *context, const QByteArray &verb, const QString &path, const QUrlQuery &query,
-              const QByteArray &body, Callback<T> done, Read read);
+              const QByteArray &body, Callback<T> done, Read read, int extraTimeoutMs = 0);
     QNetworkRequest makeRequest(const QString &path, const QUrlQuery &query) const;
     void noteReply(QNetworkReply *reply);
     void setConnected(bool connected, const QString &description);
