@@ -228,7 +228,8 @@ int main(int argc, char **argv) {
     for (auto &v : latencies)
         all.insert(all.end(), v.begin(), v.end());
     const double rps = double(all.size()) / seconds;
-    const double median = percentile(all, 0.5), p99 = percentile(all, 0.99);
+    const double median = percentile(all, 0.5), p90 = percentile(all, 0.90),
+                 p99 = percentile(all, 0.99);
 
     // The old way: one s6-svstat process per service, for every service = one answer.
     std::vector<double> oldLat;
@@ -262,6 +263,7 @@ int main(int argc, char **argv) {
     std::printf("|----------------------------------|--------------|---------------|\n");
     std::printf("| agent throughput                 | %9.0f /s | -             |\n", rps);
     std::printf("| agent latency median             | %9.3f ms | -             |\n", median / 1000);
+    std::printf("| agent latency p90                | %9.3f ms | -             |\n", p90 / 1000);
     std::printf("| agent latency p99                | %9.3f ms | < 2 ms        |\n", p99 / 1000);
     std::printf("| agent CPU time per request       | %9.0f us | -             |\n", cpuPerRequest);
     std::printf("| old way (%zu x s6-svstat) / answer | %9.2f /s | -             |\n",
