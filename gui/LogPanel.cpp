@@ -205,10 +205,13 @@ bool LogPanel::findNext(const QString &text) {
         return false;
     if (m_view->find(text))
         return true;
-    // Wrap around once from the top.
-    QTextCursor start(m_view->document());
-    m_view->setTextCursor(start);
-    return m_view->find(text);
+    // Wrap around once from the top; when there is no match at all, keep the reader's place.
+    const QTextCursor before = m_view->textCursor();
+    m_view->setTextCursor(QTextCursor(m_view->document()));
+    if (m_view->find(text))
+        return true;
+    m_view->setTextCursor(before);
+    return false;
 }
 
 bool LogPanel::saveTo(const QString &path) {

@@ -11,6 +11,7 @@
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QLabel>
 #include <QListView>
 #include <QMessageBox>
@@ -179,6 +180,11 @@ private Q_SLOTS:
         QCOMPARE(panel.view()->textCursor().selectedText(), "held");
         QVERIFY(panel.findNext("green")); // wraps around
         QVERIFY(!panel.findNext("absent"));
+        panel.copy(); // the selection ("green" from the last find)
+        QCOMPARE(QApplication::clipboard()->text(), "green");
+        panel.view()->setTextCursor(QTextCursor(panel.view()->document()));
+        panel.copy(); // nothing selected: the whole log
+        QCOMPARE(QApplication::clipboard()->text(), "green line\nheld");
 
         QTemporaryDir dir;
         QVERIFY(panel.saveTo(dir.filePath("out.log")));
