@@ -1,5 +1,6 @@
 #include "LogPanel.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QClipboard>
 #include <QFile>
@@ -42,10 +43,17 @@ LogPanel::LogPanel(QWidget *parent)
     m_colorsButton->setCheckable(true);
     m_colorsButton->setChecked(true);
     connect(m_colorsButton, &QToolButton::toggled, this, &LogPanel::setColorsEnabled);
-    m_search->setPlaceholderText(tr("Find in log"));
+    m_search->setPlaceholderText(tr("Find in log (Ctrl+F)"));
     m_search->setClearButtonEnabled(true);
     m_search->setMaximumWidth(220);
     connect(m_search, &QLineEdit::returnPressed, this, [this] { findNext(m_search->text()); });
+    auto *focusSearch = new QAction(this);
+    focusSearch->setShortcut(QKeySequence::Find);
+    connect(focusSearch, &QAction::triggered, this, [this] {
+        m_search->setFocus();
+        m_search->selectAll();
+    });
+    addAction(focusSearch);
     bar->addWidget(m_search);
     QToolButton *find = addButton(bar, tr("Find next"), QStringLiteral(":/gui/icons/find.svg"),
                                   tr("Find the next match (F3)"));

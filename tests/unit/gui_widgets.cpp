@@ -13,6 +13,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListView>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -223,6 +224,16 @@ private Q_SLOTS:
         Q_EMIT stream->line("newest");
         QVERIFY(shown.wait(2000));
         QCOMPARE(bar->value(), bar->maximum());
+    }
+
+    void findShortcutFocusesTheLogSearch() {
+        MainWindow &w = window();
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        QTest::keySequence(&w, QKeySequence::Find);
+        auto *edit = qobject_cast<QLineEdit *>(QApplication::focusWidget());
+        QVERIFY(edit);
+        QCOMPARE(edit->placeholderText(), "Find in log (Ctrl+F)");
     }
 
     void filterAndDockerView() {
