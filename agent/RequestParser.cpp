@@ -43,6 +43,7 @@ RequestParser::RequestParser() {
 Request RequestParser::takeRequest() {
     Request r = std::move(m_ready.front());
     m_ready.pop_front();
+    m_queuedBodyBytes -= r.body.size();
     return r;
 }
 
@@ -58,7 +59,9 @@ size_t RequestParser::feed(const char *data, size_t length, size_t maxQueued) {
     // Callbacks pause the parser at the end of the headers and at the end of
     // each message, so header bytes are counted exactly and one read holding
     // many pipelined requests stops once enough of them are queued.
-    while (consumed < length && !failed() && m_ready.size() < maxQueued) {
+    // Queued bodies are bounded too: pipelined uploads wait in the socket.
+    while (consumed < length && !failed() && m_ready.size() < maxQueued &&
+           m_queuedBodyBytes <= kMaxBodyBytes) {
         const bool wasInHeaders = m_inHeaders;
         const size_t n =
             http_parser_execute(&m_parser, &m_settings, data + consumed, length - consumed);
@@ -156,6 +159,7 @@ int RequestParser::onBody(http_parser *p, const char *at, size_t length) {
 
 int RequestParser::onMessageComplete(http_parser *p) {
     RequestParser *s = self(p);
+    s->m_queuedBodyBytes += s->m_current.body.size();
     s->m_ready.push_back(std::move(s->m_current));
     s->m_current = Request();
     s->m_inMessage = false;

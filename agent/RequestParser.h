@@ -34,8 +34,9 @@ public:
     RequestParser(const RequestParser &) = delete;
     RequestParser &operator=(const RequestParser &) = delete;
 
-    // Parses from `data`, stopping early once `maxQueued` requests wait in the
-    // queue (back-pressure for pipelining). Returns the bytes consumed.
+    // Parses from `data`, stopping early once `maxQueued` requests, or more
+    // than kMaxBodyBytes of bodies, wait in the queue (back-pressure for
+    // pipelining). Returns the bytes consumed.
     size_t feed(const char *data, size_t length, size_t maxQueued = 64);
 
     bool hasRequest() const { return !m_ready.empty(); }
@@ -74,6 +75,7 @@ private:
     bool m_lastWasValue = false;
     bool m_wantsContinue = false;
     size_t m_headerBytes = 0;
+    size_t m_queuedBodyBytes = 0;
     int m_errorStatus = 0;
     std::string m_errorText;
 };

@@ -164,6 +164,20 @@ void AgentRequestParser::queueBackPressure() {
     const size_t used = parser.feed(many.constData(), size_t(many.size()), 3);
     QCOMPARE(parser.queued(), size_t(3));
     QCOMPARE(used, size_t(3 * 18));
+
+    // Pipelined uploads: no more than about 1 MiB of bodies waits in the queue.
+    const QByteArray put =
+        "PUT /x HTTP/1.1\r\nContent-Length: 600000\r\n\r\n" + QByteArray(600000, 'x');
+    const QByteArray uploads = put + put + put;
+    RequestParser bodies;
+    const size_t taken = bodies.feed(uploads.constData(), size_t(uploads.size()), 16);
+    QCOMPARE(bodies.queued(), size_t(2));
+    QCOMPARE(taken, size_t(2 * put.size()));
+    bodies.takeRequest();
+    bodies.takeRequest();
+    QCOMPARE(bodies.feed(uploads.constData() + taken, size_t(uploads.size()) - taken, 16),
+             size_t(put.size()));
+    QCOMPARE(bodies.queued(), size_t(1));
 }
 
 QTEST_APPLESS_MAIN(AgentRequestParser)
