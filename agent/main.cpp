@@ -55,6 +55,8 @@ int main(int argc, char **argv) {
     sigaddset(&mask, SIGCHLD);
     sigprocmask(SIG_BLOCK, &mask, nullptr);
     std::signal(SIGPIPE, SIG_IGN);
+    // Nothing to reload: `s6-svc -h` must not end the agent without its clean-up.
+    std::signal(SIGHUP, SIG_IGN);
 
     std::string note;
     const agent::SvstatDialect dialect =

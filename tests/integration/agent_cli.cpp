@@ -179,6 +179,9 @@ void AgentCli::sigintStops() {
     // A connection in the middle of a request does not hold the exit up.
     AgentConnection pending(socket);
     QVERIFY(pending.send("GET /serv"));
+    // SIGHUP (s6-svc -h) is ignored: there is nothing to reload.
+    QCOMPARE(::kill(pid_t(agent.pid()), SIGHUP), 0);
+    QCOMPARE(agentRequest(socket, "GET", "/").status, 200);
     QCOMPARE(::kill(pid_t(agent.pid()), SIGINT), 0);
     QVERIFY(agent.process()->waitForFinished(5000));
     QCOMPARE(agent.process()->exitStatus(), QProcess::NormalExit);
