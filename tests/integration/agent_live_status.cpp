@@ -43,6 +43,7 @@ private slots:
     void matchesSvstat();
     void allStatusesInOneRequest();
     void unsupervisedService();
+    void newerDialectOnRequest();
 
 private:
     bool rawMatches(const QString &name, QString *why);
@@ -201,6 +202,22 @@ void AgentLiveStatus::unsupervisedService() {
     QVERIFY(control.json().value("error").toString().contains("not supervised"));
     QVERIFY(control.json().value("detail").isNull());
     QVERIFY(QDir(dir).removeRecursively());
+}
+
+void AgentLiveStatus::newerDialectOnRequest() {
+    // Images with s6 >= 2.13 print the pgid; --svstat-dialect picks that text
+    // when the image's s6-svstat cannot be asked.
+    AgentProcess newer;
+    QVERIFY(newer.start(m_tree->scanDir(), m_tree->logDir(), m_tree->scanDir(),
+                        {"--svstat-dialect", "2.13"}));
+    const QString raw = agentRequest(newer.socketPath(), "GET", "/services/up/status")
+                            .json()
+                            .value("raw")
+                            .toString();
+    QVERIFY2(
+        QRegularExpression("^up \\(pid (\\d+) pgid \\1\\) \\d+ seconds$").match(raw).hasMatch(),
+        qPrintable(raw));
+    QVERIFY(newer.stop());
 }
 
 QTEST_GUILESS_MAIN(AgentLiveStatus)
