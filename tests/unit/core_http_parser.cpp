@@ -112,7 +112,8 @@ private slots:
         QTest::addRow("bad chunk")
             << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
         QTest::addRow("bad length") << QByteArray("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n");
-        QTest::addRow("nul in header") << QByteArray("HTTP/1.1 200 OK\r\nA\0B: c\r\n\r\n", 29);
+        static const char withNul[] = "HTTP/1.1 200 OK\r\nA\0B: c\r\n\r\n";
+        QTest::addRow("nul in header") << QByteArray(withNul, sizeof withNul - 1);
     }
     void garbage() {
         QFETCH(QByteArray, wire);
