@@ -194,8 +194,11 @@ void Server::processNext(uint64_t id) {
             c.busy = true;
             c.keepAlive = request.keepAlive;
             if (!request.keepAlive) {
+                // The last answer on this connection: pipelined requests after it are dropped.
                 c.noMoreRequests = true;
                 c.in.clear();
+                while (c.parser.hasRequest())
+                    c.parser.takeRequest();
             }
             parseBuffered(c); // room in the queue again
             m_api.handle(request, [this, id](Response r) { deliver(id, std::move(r)); });
