@@ -5,6 +5,9 @@
 #include <QFile>
 #include <QLocalSocket>
 
+#include <csignal>
+#include <sys/prctl.h>
+
 namespace sm {
 
 namespace {
@@ -36,6 +39,11 @@ DemoStack::DemoStack(QString agentBinary, int extraServices, QObject *parent)
     m_agent.setStandardOutputFile(QProcess::nullDevice());
     m_agent.setProcessChannelMode(QProcess::ForwardedErrorChannel);
     m_svscanctl.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    // Should the daemon die without its orderly stop (a crash, SIGKILL), the kernel sends
+    // SIGTERM to both; s6-svscan then takes its whole tree down as for s6-svscanctl -t.
+    const auto dieWithParent = [] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); };
+    m_svscan.setChildProcessModifier(dieWithParent);
+    m_agent.setChildProcessModifier(dieWithParent);
     connect(&m_svscan, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
         if (e == QProcess::FailedToStart)
             fail(QStringLiteral("cannot run s6-svscan (install the s6 package): %1")

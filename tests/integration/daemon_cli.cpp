@@ -142,6 +142,42 @@ private Q_SLOTS:
         QCOMPARE(daemon.exitCode(), 0);
     }
 
+    void demoWithoutAgent() {
+        // A daemon with no s6-agent next to it: one clear line, exit 1, nothing left behind.
+        const QString copy = m_tmp.filePath("system-managerd");
+        QVERIFY(QFile::copy(DaemonProcess::binary(), copy));
+        QProcess p;
+        p.start(copy, {"--demo", "--listen", "127.0.0.1:0"});
+        QSignalSpy finished(&p, &QProcess::finished);
+        QVERIFY(finished.wait(15000));
+        QCOMPARE(p.exitCode(), 1);
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(err.contains(m_tmp.filePath("s6-agent").toUtf8()), err.constData());
+        QVERIFY(p.readAllStandardOutput().isEmpty()); // it never said it was listening
+    }
+
+    void demoAfterDaemonKilled() {
+        // Even a SIGKILLed daemon takes its demo s6 tree and agent down with it.
+        DaemonProcess daemon;
+        QVERIFY2(daemon.start({"--demo", "--listen", "127.0.0.1:0"}),
+                 daemon.allStderr().constData());
+        DaemonClient client(daemon.baseUrl());
+        const DaemonAnswer a = client.get("/containers");
+        const QString root = QFileInfo(a.json()
+                                           .value("containers")
+                                           .toArray()
+                                           .at(0)
+                                           .toObject()
+                                           .value("socket_path")
+                                           .toString())
+                                 .path();
+        QVERIFY(!processesMentioning(root).isEmpty());
+        daemon.process()->kill();
+        QVERIFY(daemon.waitFinished(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(processesMentioning(root).isEmpty(), 10000);
+        QDir(root).removeRecursively(); // what only an orderly stop removes
+    }
+
     void demo() {
         DaemonProcess daemon;
         QVERIFY2(daemon.start({"--demo", "--listen", "127.0.0.1:0"}),
