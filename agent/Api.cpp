@@ -117,6 +117,9 @@ std::optional<std::string> Api::statusObject(const std::string &name) const {
     case Services::StatusRead::Ok:
         return statusJson(name, status, normallyUp, taiNow(), m_dialect);
     case Services::StatusRead::NotSupervised:
+        return unavailableStatusJson(
+            name, m_notRunning.before + m_services.serviceDir(name) + m_notRunning.after,
+            normallyUp);
     case Services::StatusRead::Unreadable:
         break;
     }
@@ -149,9 +152,8 @@ void Api::statuses(std::vector<std::string> names, bool asList, Reply reply) {
         else
             fallback.push_back(i);
     }
-    // No supervisor, or a status file this agent cannot read or decode: let
-    // s6-svstat itself say what is wrong (its exact words, which differ between
-    // versions), as a child process so the loop keeps serving everyone else.
+    // A status file this agent cannot read or decode: let s6-svstat itself say
+    // what it sees, as a child process so the loop keeps serving everyone else.
     for (size_t i : fallback) {
         const std::string name = names[i];
         const bool normallyUp = m_services.normallyUp(name);

@@ -26,6 +26,7 @@ public:
     Api &operator=(const Api &) = delete;
 
     void handle(const Request &request, Reply reply);
+    void setNotRunningText(NotRunningText text) { m_notRunning = std::move(text); }
 
 private:
     Response root() const;
@@ -47,6 +48,7 @@ private:
     ChildRunner &m_children;
     SvstatDialect m_dialect;
     std::string m_version;
+    NotRunningText m_notRunning;
 };
 
 // The answer to a successful control request: {"name","action","result":"ok"}.

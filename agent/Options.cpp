@@ -2,6 +2,10 @@
 
 #include "ChildRunner.h"
 
+#include <cstdlib>
+#include <cstring>
+#include <unistd.h>
+
 namespace agent {
 
 const char *usageText() {
@@ -103,6 +107,28 @@ SvstatDialect detectSvstatDialect(std::string *note) {
     }
     return result.output.find("pgid") != std::string::npos ? SvstatDialect::V2_13
                                                            : SvstatDialect::V2_11;
+}
+
+} // namespace agent
+
+namespace agent {
+
+NotRunningText learnNotRunningText() {
+    NotRunningText text;
+    char dir[] = "/tmp/s6-agent-probe.XXXXXX";
+    if (!::mkdtemp(dir))
+        return text;
+    const auto result = ChildRunner::runBlocking({"s6-svstat", dir});
+    ::rmdir(dir);
+    std::string out = result.output;
+    while (!out.empty() && out.back() == '\n')
+        out.pop_back();
+    const size_t at = out.find(dir);
+    if (result.exitCode == 1 && at != std::string::npos && out.find('\n') == std::string::npos) {
+        text.before = out.substr(0, at);
+        text.after = out.substr(at + std::strlen(dir));
+    }
+    return text;
 }
 
 } // namespace agent

@@ -29,5 +29,7 @@ const char *usageText();
 // line lists the `pgid` field from s6 2.13 on. Without s6-svstat the newest
 // dialect is assumed.
 SvstatDialect detectSvstatDialect(std::string *note);
+// Asks s6-svstat once about an empty temporary directory; defaults when it cannot.
+NotRunningText learnNotRunningText();
 
 } // namespace agent

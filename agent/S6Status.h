@@ -54,6 +54,14 @@ std::string signalName(int signum);
 std::string formatSvstat(const SupervisionStatus &status, bool normallyUp, const Tai64n &now,
                          SvstatDialect dialect);
 
+// What s6-svstat prints (to stderr) for a directory without a running
+// s6-supervise, around the directory's path. Versions differ (2.11 prints
+// "fatal: : unable"), so the agent learns the text once at start.
+struct NotRunningText {
+    std::string before = "s6-svstat: fatal: unable to read status for ";
+    std::string after = ": s6-supervise not running";
+};
+
 // The agent's Status JSON object (field order fixed by the API contract).
 std::string statusJson(std::string_view name, const SupervisionStatus &status, bool normallyUp,
                        const Tai64n &now, SvstatDialect dialect);

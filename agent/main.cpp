@@ -73,6 +73,7 @@ int main(int argc, char **argv) {
     agent::ChildRunner children(loop);
     agent::Services services(options.scanDir, options.logDir, options.rcSourceDir);
     agent::Api api(loop, services, children, dialect, SM_VERSION);
+    api.setNotRunningText(agent::learnNotRunningText());
     agent::Server server(loop, api, agent::Server::Limits{64, options.idleTimeoutSeconds});
     if (!server.listen(options.socketPath, 0660, error)) {
         std::fprintf(stderr, "s6-agent: %s\n", error.c_str());

@@ -12,6 +12,10 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace {
 
 const QString kSleep = QStringLiteral("#!/bin/sh\nexec sleep 100000\n");
@@ -44,6 +48,7 @@ private slots:
     void allStatusesInOneRequest();
     void unsupervisedService();
     void newerDialectOnRequest();
+    void undecodableStatusAsksSvstat();
 
 private:
     bool rawMatches(const QString &name, QString *why);
@@ -218,6 +223,49 @@ void AgentLiveStatus::newerDialectOnRequest() {
         QRegularExpression("^up \\(pid (\\d+) pgid \\1\\) \\d+ seconds$").match(raw).hasMatch(),
         qPrintable(raw));
     QVERIFY(newer.stop());
+}
+
+void AgentLiveStatus::undecodableStatusAsksSvstat() {
+    // A supervise directory with a listener on its control FIFO but a status
+    // file of no known layout: the agent lets s6-svstat speak for it.
+    const QString dir = m_tree->serviceDir("odd");
+    QVERIFY(QDir().mkpath(dir + "/supervise"));
+    QFile run(dir + "/run");
+    QVERIFY(run.open(QIODevice::WriteOnly));
+    run.write(kSleep.toUtf8());
+    run.close();
+    QCOMPARE(::mkfifo(QFile::encodeName(dir + "/supervise/control").constData(), 0600), 0);
+    const int reader = ::open(QFile::encodeName(dir + "/supervise/control").constData(),
+                              O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    QVERIFY(reader >= 0);
+    QFile status(dir + "/supervise/status");
+    QVERIFY(status.open(QIODevice::WriteOnly));
+    status.write(QByteArray(20, 'x'));
+    status.close();
+
+    QProcess svstat;
+    svstat.setProcessChannelMode(QProcess::MergedChannels);
+    svstat.start("s6-svstat", {dir});
+    QVERIFY(svstat.waitForFinished());
+    const QString expected = QString::fromUtf8(svstat.readAll()).trimmed();
+    QVERIFY(!expected.isEmpty());
+
+    const HttpReply reply = agentRequest(m_agent->socketPath(), "GET", "/services/odd/status");
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.json().value("raw").toString(), expected);
+    QCOMPARE(reply.json().value("is_up").toBool(), false);
+    // The same inside the list of all statuses.
+    const QJsonArray all = agentRequest(m_agent->socketPath(), "GET", "/services/status")
+                               .json()
+                               .value("statuses")
+                               .toArray();
+    bool found = false;
+    for (const auto &entry : all)
+        found = found || (entry.toObject().value("name") == "odd" &&
+                          entry.toObject().value("raw").toString() == expected);
+    QVERIFY(found);
+    ::close(reader);
+    QVERIFY(QDir(dir).removeRecursively());
 }
 
 QTEST_GUILESS_MAIN(AgentLiveStatus)
