@@ -3,6 +3,7 @@
 // 200 subscribers all get it, and an agent that goes away and comes back is reported.
 #include "AgentProcess.h"
 #include "S6Tree.h"
+#include "backend/RemoteBackend.h"
 #include "live_support.h"
 
 #include <QJsonDocument>
@@ -146,6 +147,36 @@ private slots:
         if (QTest::currentTestFailed())
             return;
         qInfo("%d subscribers: s6-svc -k web -> event at all of them in %lld ms", count, ms);
+    }
+
+    // The dashboard's RemoteBackend reads the same stream: the wire formats agree.
+    void remoteBackendSeesChanges() {
+        sm::RemoteBackend remote(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_daemon.port())));
+        QList<sm::ServiceStatus> changes;
+        connect(&remote, &sm::Backend::serviceChanged, this,
+                [&changes](const sm::ServiceStatus &status) { changes.append(status); });
+        QSignalSpy agents(&remote, &sm::Backend::agentReachabilityChanged);
+        remote.start();
+        QTRY_VERIFY_WITH_TIMEOUT(remote.isStreamingEvents(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(changes.size() >= 2, 5000); // the initial state
+        QVERIFY(!agents.isEmpty()); // from /events, and from its own /healthz checks
+        for (const QList<QVariant> &agent : std::as_const(agents)) {
+            QCOMPARE(agent[0].toString(), QString("robot"));
+            QVERIFY(agent[1].toBool());
+        }
+        const int before = int(changes.size());
+        QVERIFY(m_tree.svc("db", "-k"));
+        auto dbChange = [&]() -> const sm::ServiceStatus * {
+            for (qsizetype i = before; i < changes.size(); ++i) {
+                if (changes[i].service == u"db")
+                    return &changes[i];
+            }
+            return nullptr;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(dbChange(), 5000);
+        const sm::ServiceStatus &db = *dbChange();
+        QCOMPARE(db.container, QString("robot"));
+        QVERIFY(db.since.has_value()); // the agent's extended fields came through
     }
 
     void agentGoneAndBack() {

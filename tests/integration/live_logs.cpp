@@ -4,6 +4,7 @@
 // leaves closes the upstream connection, and cursor paging passes through.
 #include "AgentProcess.h"
 #include "S6Tree.h"
+#include "backend/RemoteBackend.h"
 #include "live_support.h"
 
 #include <QJsonDocument>
@@ -87,6 +88,25 @@ private slots:
         QCOMPARE(client.header("Content-Type"), QByteArray("text/event-stream"));
         QCOMPARE(client.header("Access-Control-Allow-Origin"), QByteArray("http://ui:3000"));
         QCOMPARE(client.data("log"), (QStringList{"before 7", "before 8", "before 9"}));
+    }
+
+    // The dashboard's RemoteBackend follows through the daemon: the wire formats agree.
+    void remoteBackendFollows() {
+        sm::RemoteBackend remote(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_daemon.port())));
+        std::unique_ptr<sm::LogStream> stream(remote.followLogs("robot", "pager", 0));
+        QStringList lines;
+        connect(stream.get(), &sm::LogStream::line, this,
+                [&lines](const QString &line) { lines.append(line); });
+        QSignalSpy finished(stream.get(), &sm::LogStream::finished);
+        // The stream is open once the daemon follows; lines written from then on arrive.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (say("pager", "to the dashboard\n"), lines.contains("to the dashboard")), 5000);
+        QCOMPARE(finished.size(), 0);
+
+        std::unique_ptr<sm::LogStream> missing(remote.followLogs("robot", "nope", 0));
+        QSignalSpy ended(missing.get(), &sm::LogStream::finished);
+        QVERIFY(ended.wait(5000));
+        QCOMPARE(ended[0][0].value<sm::ApiError>().status, 404);
     }
 
     void lineWithinOneSecond() {
@@ -198,7 +218,7 @@ private slots:
                                             QByteArray::number(cursor));
             QTRY_VERIFY_WITH_TIMEOUT(
                 client.status != 0 && QJsonDocument::fromJson(client.body).isObject(), 5000);
-            QCOMPARE(client.status, 200);
+            QVERIFY2(client.status == 200, client.body.constData());
             answer = QJsonDocument::fromJson(client.body).object();
         };
         QJsonObject first;
