@@ -52,7 +52,7 @@ private:
         return 0;
     }
     int headerBytes(size_t n) {
-        m_header += qint64(n) + 4; // separators count too
+        m_header += qint64(n); // the target, names and values; not the separators
         if (m_header <= m_limits.maxHeaderBytes)
             return 0;
         refuse(431, QStringLiteral("The request line and headers are larger than %1 bytes")
@@ -118,7 +118,12 @@ private:
             disconnect(m_socket, nullptr, this, nullptr);
             return;
         }
-        if (parsed != size_t(bytes.size()) || HTTP_PARSER_ERRNO(&m_parser) != HPE_OK) {
+        if (HTTP_PARSER_ERRNO(&m_parser) == HPE_HEADER_OVERFLOW) {
+            // libhttp-parser's own bound (80 KiB) struck within one read, before ours.
+            m_socket->readAll();
+            refuse(431, QStringLiteral("The request line and headers are larger than %1 bytes")
+                            .arg(m_limits.maxHeaderBytes));
+        } else if (parsed != size_t(bytes.size()) || HTTP_PARSER_ERRNO(&m_parser) != HPE_OK) {
             m_socket->readAll();
             refuse(400, QStringLiteral("The request is not valid HTTP/1.1: %1")
                             .arg(QString::fromLatin1(

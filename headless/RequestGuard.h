@@ -13,7 +13,7 @@ namespace sm {
 // has none of its own: it buffers a 1 MiB header line or a 100 MiB body whole before the
 // request reaches a handler.
 struct RequestLimits {
-    qint64 maxHeaderBytes = 16 * 1024; // request line + headers; more: 431
+    qint64 maxHeaderBytes = 16 * 1024; // request target + header names and values; more: 431
     qint64 maxBodyBytes = 1024 * 1024; // declared or received body; more: 413
     int maxConnections = 4096;         // open client connections; more: 503 and close
 };

@@ -185,25 +185,25 @@ private Q_SLOTS:
         QCOMPARE(call("GET", "/containers/ai_worker/services/svc/run", {}, bearer(kViewer)).status,
                  200);
         const Answer control = call("POST", "/containers/ai_worker/services/svc",
-                                    R"({"action":"stop"})", bearer(kViewer));
+                                    R"({"action":"down"})", bearer(kViewer));
         checkEnvelope(control, 403);
         QVERIFY(!control.headers.contains("www-authenticate"));
         checkEnvelope(call("PUT", "/containers/ai_worker/services/svc/run",
                            R"({"content":"#!/bin/sh\n"})", bearer(kViewer)),
                       403);
-        checkEnvelope(call("POST", "/docker/containers/x", R"({"action":"stop"})", bearer(kViewer)),
+        checkEnvelope(call("POST", "/docker/containers/x", R"({"action":"down"})", bearer(kViewer)),
                       403);
-        QVERIFY(!m_backend->calls.contains("control ai_worker svc stop"));
+        QVERIFY(!m_backend->calls.contains("control ai_worker svc down"));
     }
 
     void operatorDoesEverything() {
         startServer(twoTokens());
         QCOMPARE(call("GET", "/containers", {}, bearer(kOperator)).status, 200);
-        QCOMPARE(call("POST", "/containers/ai_worker/services/svc", R"({"action":"stop"})",
+        QCOMPARE(call("POST", "/containers/ai_worker/services/svc", R"({"action":"down"})",
                       bearer(kOperator))
                      .status,
                  200);
-        QVERIFY(m_backend->calls.contains("control ai_worker svc stop"));
+        QVERIFY(m_backend->calls.contains("control ai_worker svc down"));
     }
 
     void openRoutesAndPreflight_data() {
