@@ -27,9 +27,14 @@ private:
     }
 
     void checkStatusShape(const QJsonObject &o, const QByteArray &raw) {
-        QCOMPARE(keyOrder(raw).mid(0, 8),
+        // The old service's fields first, then the extended ones this project's agent adds.
+        QCOMPARE(keyOrder(raw),
                  QStringList({"container", "service", "service_label", "name", "raw", "is_up",
-                              "pid", "uptime_seconds"}));
+                              "pid", "uptime_seconds", "normally_up", "want_up", "ready", "paused",
+                              "exit_code", "signal", "since"}));
+        QVERIFY(o.value("normally_up").isBool() && o.value("want_up").isBool());
+        QVERIFY(o.value("exit_code").isDouble() || o.value("exit_code").isNull());
+        QVERIFY(o.value("since").toString().endsWith(u'Z'));
         QVERIFY(o.value("raw").isString());
         QVERIFY(o.value("is_up").isBool());
         QVERIFY(o.value("pid").isDouble() || o.value("pid").isNull());
