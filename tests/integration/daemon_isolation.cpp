@@ -54,7 +54,7 @@ private:
     S6Tree m_tree;
     AgentProcess m_agent;
     QTemporaryDir m_tmp;
-    std::unique_ptr<FakeAgent> m_hung, m_garbage, m_failing;
+    std::unique_ptr<FakeAgent> m_hung, m_garbage, m_failing, m_badJson;
     DaemonProcess m_daemon;
 
 private Q_SLOTS:
@@ -71,7 +71,12 @@ private Q_SLOTS:
             "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
             "Content-Length: " +
                 QByteArray::number(boom.size()) + "\r\n\r\n" + boom);
-        QVERIFY(m_hung->listening() && m_garbage->listening() && m_failing->listening());
+        m_badJson =
+            std::make_unique<FakeAgent>(m_tmp.filePath("badjson.sock"),
+                                        "HTTP/1.1 200 OK\r\nContent-Type: "
+                                        "application/json\r\nContent-Length: 8\r\n\r\nnot json");
+        QVERIFY(m_hung->listening() && m_garbage->listening() && m_failing->listening() &&
+                m_badJson->listening());
 
         QByteArray config = "containers:\n";
         const auto add = [&config](const char *name, const QString &socket) {
@@ -83,6 +88,7 @@ private Q_SLOTS:
         add("missing", m_tmp.filePath("missing.sock"));
         add("garbage", m_tmp.filePath("garbage.sock"));
         add("failing", m_tmp.filePath("failing.sock"));
+        add("badjson", m_tmp.filePath("badjson.sock"));
         config += "docker:\n  socket_path: " + m_tmp.filePath("no-docker.sock").toUtf8() +
                   "\napi:\n  request_timeout_ms: " + QByteArray::number(kTimeoutMs) + "\n";
         QVERIFY2(m_daemon.startWithConfig(config, {"--quiet"}), m_daemon.allStderr().constData());
@@ -159,6 +165,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("status");
         QTest::addRow("garbage") << QByteArray("/containers/garbage/services/status") << 502;
         QTest::addRow("5xx") << QByteArray("/containers/failing/services/x/status") << 502;
+        QTest::addRow("not JSON") << QByteArray("/containers/badjson/services/status") << 502;
         QTest::addRow("missing") << QByteArray("/containers/missing/services") << 503;
         QTest::addRow("hung") << QByteArray("/containers/hung/services/x/logs") << 504;
     }
