@@ -9,6 +9,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <limits>
 #include <memory>
 
 namespace {
@@ -40,8 +41,10 @@ class LiveEventsTest final : public QObject {
 
     // Kills `web` with s6-svc -k; `latencyMs` becomes the time until the last of the clients
     // received a `service` event for it (a new pid or down), by the events' arrival times.
-    void killAndWait(const QList<SseTestClient *> &clients, int timeoutMs, qint64 &latencyMs) {
-        latencyMs = -1;
+    // `fanOutMs` is the spread between the first and the last client's arrival.
+    void killAndWait(const QList<SseTestClient *> &clients, int timeoutMs, qint64 &latencyMs,
+                     qint64 &fanOutMs) {
+        latencyMs = fanOutMs = -1;
         QList<qsizetype> seen;
         for (SseTestClient *client : clients)
             seen.append(client->events.size());
@@ -69,10 +72,14 @@ class LiveEventsTest final : public QObject {
             return true;
         };
         QTRY_VERIFY_WITH_TIMEOUT(allSaw(), timeoutMs);
+        qint64 first = std::numeric_limits<qint64>::max();
         qint64 last = 0;
-        for (int i = 0; i < clients.size(); ++i)
+        for (int i = 0; i < clients.size(); ++i) {
+            first = qMin(first, arrival(i));
             last = qMax(last, arrival(i));
+        }
         latencyMs = last - start;
+        fanOutMs = last - first;
     }
 
 private slots:
@@ -116,8 +123,8 @@ private slots:
         QVERIFY(web.value("is_up").toBool());
         QVERIFY(web.value("raw").toString().startsWith("up (pid "));
 
-        qint64 ms = -1;
-        killAndWait({&client}, 5000, ms);
+        qint64 ms = -1, fanOut = -1;
+        killAndWait({&client}, 5000, ms, fanOut);
         if (QTest::currentTestFailed())
             return;
         qInfo("s6-svc -k web -> service event in %lld ms", ms);
@@ -142,11 +149,13 @@ private slots:
             return true;
         };
         QTRY_VERIFY_WITH_TIMEOUT(allStarted(), 10000);
-        qint64 ms = -1;
-        killAndWait(clients, 5000, ms);
+        qint64 ms = -1, fanOut = -1;
+        killAndWait(clients, 5000, ms, fanOut);
         if (QTest::currentTestFailed())
             return;
-        qInfo("%d subscribers: s6-svc -k web -> event at all of them in %lld ms", count, ms);
+        qInfo("%d subscribers: s6-svc -k web -> event at all of them in %lld ms (first to last "
+              "%lld ms)",
+              count, ms, fanOut);
     }
 
     // The dashboard's RemoteBackend reads the same stream: the wire formats agree.
