@@ -7,7 +7,10 @@
 #include <QCoreApplication>
 #include <QLoggingCategory>
 
+#include <algorithm>
 #include <cstdio>
+
+#include <sys/resource.h>
 
 namespace {
 
@@ -97,6 +100,15 @@ int main(int argc, char *argv[]) {
     // OpenSSL TLS backend (libssl, libcrypto): about 4 MB of resident memory for nothing.
     QCoreApplication::setLibraryPaths({});
     QLoggingCategory::setFilterRules(QStringLiteral("qt.network.ssl.warning=false"));
+
+    // Up to RestSettings::maxConnections clients plus agent and Docker sockets: the usual soft
+    // limit of 1024 descriptors is too low, and an accept() failing with EMFILE spins.
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0 &&
+        files.rlim_cur < std::min<rlim_t>(files.rlim_max, 65536)) {
+        files.rlim_cur = std::min<rlim_t>(files.rlim_max, 65536);
+        ::setrlimit(RLIMIT_NOFILE, &files);
+    }
 
     sm::Daemon daemon(options);
     sm::UnixSignals unixSignals;
