@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Load bench (on demand, not a CTest test): 1,000 concurrent keep-alive clients for a minute.
+#
+#   tests/bench/load.sh [BUILD_DIR]      (default: build; LOAD_CONNECTIONS, LOAD_DURATION)
+#
+# wrk cycles every read route of `system-managerd --demo` (load_mix.lua) over 1,000
+# connections. Reports requests/s, answers by status, socket errors, and the daemon's RSS and
+# open fds before, right after, and once the clients are gone. Pass: no socket errors, no
+# 5xx except /docker/containers's 503 when no Docker Engine runs, RSS back near where it began.
+set -euo pipefail
+source "$(dirname "$0")/load_common.sh"
+connections=${LOAD_CONNECTIONS:-1000}
+duration=${LOAD_DURATION:-60s}
+
+curl -sf "$daemon/containers/demo/services/status" >/dev/null
+rss0=$(rss_kb)
+fd0=$(fds)
+out=$(wrk -t2 -c"$connections" -d"$duration" --timeout 10s --latency -s "$here/load_mix.lua" "$daemon/")
+rss1=$(rss_kb)
+fd1=$(fds)
+for _ in $(seq 50); do [ "$(fds)" -le $((fd0 + 2)) ] && break; sleep 0.1; done
+rss2=$(rss_kb)
+fd2=$(fds)
+echo "$out" | grep -E 'Requests/sec|requests in|Latency|50%|99%|statuses:|socket errors|Non-2xx'
+echo "daemon RSS: before $rss0 kB, after the run $rss1 kB, clients gone $rss2 kB"
+echo "daemon fds: before $fd0, after the run $fd1, clients gone $fd2"
+kill -0 "$daemon_pid" || { echo "FAIL: the daemon died" >&2; exit 1; }
