@@ -63,8 +63,9 @@ void Session::connectLocal(const SystemConfig &config, const QString &where) {
 }
 
 void Session::startDemo(const QString &daemonProgram, const QStringList &extraArguments) {
+    // --quiet: no access log, so the lines kept for an error message are the daemon's own.
     QStringList arguments{QStringLiteral("--demo"), QStringLiteral("--listen"),
-                          QStringLiteral("127.0.0.1:0")};
+                          QStringLiteral("127.0.0.1:0"), QStringLiteral("--quiet")};
     arguments += extraArguments;
     m_demo = new DemoLauncher(daemonProgram, arguments, this);
     m_window->setPendingConnection(tr("Starting the demo stack…"));
