@@ -14,7 +14,7 @@ if(SM_BUILD_GUI)
       endif()
     endforeach()
     add_test(NAME ${target} COMMAND ${target})
-    set_tests_properties(${target} PROPERTIES TIMEOUT 90 LABELS "integration;gui"
+    set_tests_properties(${target} PROPERTIES TIMEOUT 60 LABELS "integration;gui"
       ENVIRONMENT "QT_QPA_PLATFORM=offscreen;XDG_CONFIG_HOME=${CMAKE_BINARY_DIR}/test-home/${target}")
   endforeach()
 endif()

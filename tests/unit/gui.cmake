@@ -7,7 +7,7 @@ if(SM_BUILD_GUI)
                    ${CMAKE_CURRENT_LIST_DIR}/gui_http_peer.h)
     target_link_libraries(${name} PRIVATE sm_gui Qt6::Test)
     add_test(NAME ${name} COMMAND ${name})
-    set_tests_properties(${name} PROPERTIES TIMEOUT 60 LABELS "unit;gui"
+    set_tests_properties(${name} PROPERTIES TIMEOUT 30 LABELS "unit;gui"
       ENVIRONMENT "QT_QPA_PLATFORM=offscreen;XDG_CONFIG_HOME=${CMAKE_BINARY_DIR}/test-home/${name}")
   endforeach()
 endif()
