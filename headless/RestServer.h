@@ -38,7 +38,7 @@ struct RestSettings {
     int heartbeatMs = 15000;
     QList<ApiToken> tokens;              // api.tokens; none: every route is open
     qint64 maxBodyBytes = 1024 * 1024;   // larger request bodies are refused with 413
-    qint64 maxHeaderBytes = 16 * 1024;   // request line + headers; larger: 431
+    qint64 maxHeaderBytes = 16 * 1024;   // request target + header names and values; more: 431
     int maxConnections = 4096;           // open client connections; more: 503 and close
 };
 
@@ -119,8 +119,8 @@ private:
     QList<QMetaObject::Connection> m_monitorConnections;
     mutable QHash<QString, QByteArray> m_assetCache;
 
-    // The watchdog: requests waiting for the backend, oldest first (all share one timeout, so
-    // this is deadline order too). One coarse timer for all of them: a timer per request
+    // The watchdog: requests waiting for the backend, in deadline order (nearly all share one
+    // timeout, so new ones go at the end). One coarse timer for all of them: a timer per request
     // costs O(pending) to register and unregister in Qt's timer list.
     struct Pending {
         qint64 deadline;
