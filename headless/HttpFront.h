@@ -40,6 +40,10 @@ public:
     bool answered() const { return m_answered; }
     bool clientGone() const { return m_socket.isNull(); }
     qint64 elapsedMs() const { return m_clock.elapsed(); }
+    // Extra time the backend may legitimately take (a Docker stop's grace period) before the
+    // watchdog answers 504.
+    void setExtraDeadlineMs(qint64 ms) { m_extraDeadlineMs = ms; }
+    qint64 extraDeadlineMs() const { return m_extraDeadlineMs; }
 
     // Writes the answer once; later calls are ignored. Returns false if the client had left.
     bool respond(int status, const HeaderList &headers, const QByteArray &body);
@@ -73,6 +77,7 @@ private:
     QPointer<QTcpSocket> m_socket;
     QElapsedTimer m_clock;
     bool m_answered = false;
+    qint64 m_extraDeadlineMs = 0;
     bool m_streaming = false;
 };
 

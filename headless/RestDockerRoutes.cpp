@@ -62,6 +62,8 @@ void RestServer::addDockerRoutes() {
                 }
                 timeout = int(d);
             }
+            // Docker waits up to `timeout` seconds for the container before killing it.
+            ex->setExtraDeadlineMs(qint64(timeout) * 1000);
             m_backend->dockerControl(
                 ex, p[0], *action, timeout,
                 answer<DockerControlResult>(ex, [](const auto &v) { return toJson(v); }));

@@ -11,6 +11,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <iterator>
 
 namespace sm {
 
@@ -38,9 +39,9 @@ RestServer::RestServer(Backend *backend, RestSettings settings, QObject *parent)
           },
           m_settings.requestTimeoutMs + m_settings.watchdogMarginMs, this)) {
     m_anyOrigin = m_settings.corsOrigins.contains(QStringLiteral("*"));
-    m_front.setLimits({m_settings.maxHeaderBytes, m_settings.maxBodyBytes,
-                       m_settings.maxConnections},
-                      [this](const QByteArray &origin) { return corsHeadersFor(origin); });
+    m_front.setLimits(
+        {m_settings.maxHeaderBytes, m_settings.maxBodyBytes, m_settings.maxConnections},
+        [this](const QByteArray &origin) { return corsHeadersFor(origin); });
     m_clock.start();
     m_watchdog.setInterval(std::clamp(m_settings.watchdogMarginMs / 4, 10, 250));
     connect(&m_watchdog, &QTimer::timeout, this, &RestServer::checkDeadlines);
@@ -108,9 +109,13 @@ void RestServer::handle(HttpExchange *exchange) {
 void RestServer::watch(HttpExchange *exchange) {
     // The backend has its own deadline (request_timeout_ms); the watchdog only catches an
     // answer that got lost, so that every request is still answered exactly once.
-    const qint64 deadline =
-        m_clock.elapsed() + m_settings.requestTimeoutMs + m_settings.watchdogMarginMs;
-    m_pendingIndex.insert(exchange, m_pending.insert(m_pending.end(), {deadline, exchange}));
+    const qint64 deadline = m_clock.elapsed() + m_settings.requestTimeoutMs +
+                            m_settings.watchdogMarginMs + exchange->extraDeadlineMs();
+    // Almost always the latest deadline; only requests with extra time need a search.
+    auto pos = m_pending.end();
+    while (pos != m_pending.begin() && std::prev(pos)->deadline > deadline)
+        --pos;
+    m_pendingIndex.insert(exchange, m_pending.insert(pos, {deadline, exchange}));
     if (!m_watchdog.isActive())
         m_watchdog.start();
 }

@@ -99,6 +99,22 @@ private Q_SLOTS:
         QCOMPARE(call("GET", "/").status, 200);
     }
 
+    void dockerStopGraceExtendsTheWatchdog() {
+        RestSettings settings;
+        settings.requestTimeoutMs = 200;
+        settings.watchdogMarginMs = 100;
+        startServer(settings);
+        // Docker may take the whole grace period (1 s here) before it answers.
+        m_backend->delayMs = 700;
+        const Answer slow =
+            call("POST", "/docker/containers/web", R"({"action":"stop","timeout":1})");
+        QCOMPARE(slow.status, 200);
+        // Without a grace period the same delay is a lost call.
+        const Answer lost =
+            call("POST", "/docker/containers/web", R"({"action":"stop","timeout":0})");
+        checkError(lost, 504);
+    }
+
     void clientLeavesEarly() {
         m_backend->delayMs = -1;
         QNetworkReply *reply = send("GET", "/containers/ai_worker/services/svc/status");
