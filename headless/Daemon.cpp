@@ -109,6 +109,9 @@ void Daemon::serve(const QString &configPath) {
 
     m_docker = std::make_unique<DockerClient>(
         DockerClient::resolveSocketPath(m_config->docker.socketPath));
+    // Docker calls get the same deadline as agent calls, so they end in a clean 504 before
+    // the REST watchdog has to step in.
+    m_docker->setReadTimeoutMs(m_config->api.requestTimeoutMs);
     m_backend = std::make_unique<LocalBackend>(*m_config, m_docker.get());
     StatusMonitor::Settings monitorSettings;
     monitorSettings.pollIntervalMs = m_config->monitor.pollIntervalMs;
