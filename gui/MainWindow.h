@@ -56,6 +56,8 @@ public:
     bool selectRow(const QString &name);
     void runAction(ControlActions::Verb verb);
     void setFilterText(const QString &text);
+    // Asks for a robot's address (non-blocking); accepting emits connectRequested.
+    void openConnectDialog();
 
 Q_SIGNALS:
     void connectRequested(const QUrl &url, const QString &token);
@@ -69,7 +71,6 @@ private:
     void updateBanner();
     void showContextMenu(const QPoint &pos);
     void setLink(int state, const QString &text); // -1 unknown, 0 down, 1 alive
-    void openConnectDialog();
     bool dockerShown() const;
     QList<ControlActions::Target> selectedTargets() const;
 

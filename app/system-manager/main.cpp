@@ -9,12 +9,14 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QTextStream>
+#include <QTimer>
 
 namespace {
 
 struct Options {
     enum Mode { Local, Remote, Demo } mode = Local;
     QString config;
+    bool configChosen = false; // by --config or CONFIG_FILE, not the ./config.yml fallback
     QUrl url;
     QString token;
 };
@@ -81,6 +83,7 @@ int parseArguments(const QStringList &arguments, Options *options) {
         options->mode = Options::Demo;
     } else {
         options->config = sm::locateConfigFile(parser.value(config));
+        options->configChosen = parser.isSet(config) || qEnvironmentVariableIsSet("CONFIG_FILE");
     }
     return -1;
 }
@@ -96,7 +99,10 @@ int main(int argc, char *argv[]) {
         return code;
     // Local mode: a bad config is a usage error, reported before any window exists.
     sm::ConfigLoad local;
-    if (options.mode == Options::Local) {
+    // Started from a desktop menu with no config here: open the window and ask for a robot.
+    const bool askForRobot = options.mode == Options::Local && !options.configChosen &&
+                             !QFileInfo::exists(options.config);
+    if (options.mode == Options::Local && !askForRobot) {
         local = sm::loadConfigFile(options.config);
         if (!local.ok()) {
             QTextStream(stderr) << "system-manager: " << local.error.toString() << '\n';
@@ -138,6 +144,12 @@ int main(int argc, char *argv[]) {
         break;
     }
     case Options::Local:
+        if (askForRobot) {
+            window.setPendingConnection(
+                QStringLiteral("Not connected: no %1 here").arg(options.config));
+            QTimer::singleShot(0, &window, &sm::MainWindow::openConnectDialog);
+            break;
+        }
         session.connectLocal(*local.config, QFileInfo(options.config).absoluteFilePath());
         break;
     }
@@ -147,6 +159,9 @@ int main(int argc, char *argv[]) {
     QObject::connect(&app, &QGuiApplication::lastWindowClosed, &app, quit);
     UnixSignals unixSignals;
     QObject::connect(&unixSignals, &UnixSignals::quitRequested, &window, &QWidget::close);
+    if (askForRobot)
+        QTextStream(stderr) << "system-manager: no " << options.config
+                            << " here (see --help); asking which robot to connect to\n";
     window.show();
     return app.exec();
 }

@@ -97,6 +97,25 @@ private Q_SLOTS:
         QVERIFY(!probe.waitForConnected(2000));
     }
 
+    void withoutConfigItAsksForARobot() {
+        QTemporaryDir empty; // no config.yml here
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove("CONFIG_FILE");
+        p.setProcessEnvironment(env);
+        p.setWorkingDirectory(empty.path());
+        p.setReadChannel(QProcess::StandardError);
+        p.start(QStringLiteral(SM_BIN_DIR "/system-manager"), {});
+        QString err;
+        while (!err.contains("asking which robot") && p.waitForReadyRead(20000))
+            err += QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(err.contains("config.yml here"), qPrintable(err));
+        p.terminate(); // the window is up and waiting; SIGTERM closes it cleanly
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 0);
+    }
+
     void badConfigNamesLineAndColumn() {
         QTemporaryDir dir;
         QFile file(dir.filePath("config.yml"));
