@@ -212,6 +212,35 @@ private slots:
         QCOMPARE(m_server->eventHub()->followerCount(), 0);
     }
 
+    void streamsOutliveTheRequestDeadline() {
+        RestSettings settings;
+        settings.requestTimeoutMs = 100;
+        settings.watchdogMarginMs = 50;
+        settings.heartbeatMs = 400; // the first heartbeat comes after the deadline
+        startServer(settings);
+        SseTestClient early; // ends before its deadline: the watchdog must forget it
+        early.get(m_port, "/containers/robot/services/svc/logs?follow=true");
+        QTRY_COMPARE_WITH_TIMEOUT(early.status, 200, 2000);
+        early.socket.disconnectFromHost();
+        QTRY_COMPARE_WITH_TIMEOUT(m_server->eventHub()->followerCount(), 0, 2000);
+
+        SseTestClient client;
+        client.get(m_port, "/containers/robot/services/svc/logs?follow=true");
+        QTRY_COMPARE_WITH_TIMEOUT(client.status, 200, 2000);
+        QTRY_VERIFY_WITH_TIMEOUT(client.body.contains(": keepalive"), 2000);
+        Q_EMIT m_backend->streams.last()->line("still here");
+        QTRY_COMPARE_WITH_TIMEOUT(client.data("log"), QStringList{"still here"}, 2000);
+        QVERIFY(!client.closed);
+        QCOMPARE(client.status, 200); // no 504 written into the stream
+        // Ordinary requests afterwards (new exchanges, maybe at a freed one's address) still
+        // get their own answers.
+        for (int i = 0; i < 20; ++i) {
+            SseTestClient plain;
+            plain.get(m_port, "/containers/robot/services/svc/status");
+            QTRY_COMPARE_WITH_TIMEOUT(plain.status, 200, 2000);
+        }
+    }
+
     void logFollowSourceEnds() {
         startServer();
         SseTestClient client;
