@@ -1,0 +1,13 @@
+# Hardening of system-managerd end to end: faults between the daemon and its peers, and a clean
+# SIGTERM under load. One executable per tests/integration/harden_*.cpp.
+if(TARGET system-managerd AND TARGET s6-agent AND TARGET sm_testsupport)
+  file(GLOB sm_harden_it_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/harden_*.cpp)
+  foreach(source ${sm_harden_it_sources})
+    get_filename_component(name ${source} NAME_WE)
+    add_executable(${name}_test ${source} ${CMAKE_CURRENT_LIST_DIR}/daemon_support.h)
+    target_link_libraries(${name}_test PRIVATE sm_testsupport Qt6::Network Qt6::Test)
+    add_dependencies(${name}_test system-managerd s6-agent)
+    add_test(NAME ${name} COMMAND ${name}_test)
+    set_tests_properties(${name} PROPERTIES TIMEOUT 60 LABELS "integration;harden")
+  endforeach()
+endif()
