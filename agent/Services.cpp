@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -260,25 +261,32 @@ std::string replaceFileAtomically(const std::string &path, std::string_view cont
     if (fd < 0)
         return "cannot create a temporary file in " + dir;
     bool ok = true;
+    int error = 0; // the first failure's errno, so the answer says why (e.g. a full disk)
+    const auto check = [&error](bool success) {
+        if (!success && error == 0)
+            error = errno;
+        return success;
+    };
     size_t written = 0;
     while (ok && written < content.size()) {
         const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
         if (n < 0 && errno == EINTR)
             continue;
-        ok = n > 0;
+        ok = check(n > 0);
         if (ok)
             written += static_cast<size_t>(n);
     }
-    ok = ok && ::fchmod(fd, old.st_mode & 07777) == 0;
+    ok = ok && check(::fchmod(fd, old.st_mode & 07777) == 0);
     if (ok && ::fchown(fd, old.st_uid, old.st_gid) != 0) {
         // Not fatal: an unprivileged agent cannot give files away; mode is what matters.
     }
-    ok = ok && ::fsync(fd) == 0;
-    ok = (::close(fd) == 0) && ok;
-    ok = ok && ::rename(temp.c_str(), path.c_str()) == 0;
+    ok = ok && check(::fsync(fd) == 0);
+    ok = check(::close(fd) == 0) && ok;
+    ok = ok && check(::rename(temp.c_str(), path.c_str()) == 0);
     if (!ok) {
         ::unlink(temp.c_str());
-        return "cannot write " + path;
+        return "cannot write " + path +
+               (error != 0 ? ": " + std::string(std::strerror(error)) : "");
     }
     return {};
 }
