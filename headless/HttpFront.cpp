@@ -128,6 +128,11 @@ bool HttpExchange::writeChunk(const QByteArray &bytes) {
     return true;
 }
 
+void HttpExchange::flush() {
+    if (!m_socket.isNull())
+        m_socket->flush();
+}
+
 qint64 HttpExchange::pendingBytes() const {
     return m_socket.isNull() ? 0 : m_socket->bytesToWrite();
 }

@@ -58,6 +58,8 @@ public:
     // without waiting for unsent bytes (a stalled client).
     void endStream(bool abort = false);
     bool streaming() const { return m_streaming; }
+    // Hands what is written so far to the kernel now, without waiting (before a close).
+    void flush();
 
 Q_SIGNALS:
     // The client closed its connection (a stream's reader left).

@@ -52,6 +52,20 @@ RestServer::RestServer(Backend *backend, RestSettings settings, QObject *parent)
 }
 
 RestServer::~RestServer() {
+    // Shutting down: requests still waiting for the backend get a 503 now (pushed to the
+    // kernel at once, since their sockets close with us) rather than a dropped connection.
+    const std::list<Pending> pending = std::move(m_pending);
+    m_pending.clear();
+    m_pendingIndex.clear();
+    for (const Pending &p : pending) {
+        if (!p.exchange || p.exchange->answered())
+            continue;
+        replyError(p.exchange,
+                   ApiError::unavailable(QStringLiteral("system-managerd is shutting down")),
+                   {{"Connection", "close"}});
+        p.exchange->flush();
+    }
+    m_log->flush();
     // Answer nothing more: pending exchanges go before the server that owns their sockets.
     qDeleteAll(findChildren<HttpExchange *>(Qt::FindDirectChildrenOnly));
 }
