@@ -77,11 +77,7 @@ bool RestServer::startEventStream(HttpExchange *exchange) {
     }
     // A stream is its own answer: it leaves the watchdog's list now, as reply() does, since it
     // may end (and its exchange be freed) long before that deadline.
-    const auto pending = m_pendingIndex.constFind(exchange);
-    if (pending != m_pendingIndex.constEnd()) {
-        m_pending.erase(*pending);
-        m_pendingIndex.erase(pending);
-    }
+    unwatch(exchange);
     HeaderList headers = corsHeaders(exchange);
     headers.append(Header{"Content-Type", "text/event-stream"});
     headers.append(Header{"Cache-Control", "no-cache"});

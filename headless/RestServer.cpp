@@ -130,8 +130,18 @@ void RestServer::watch(HttpExchange *exchange) {
     while (pos != m_pending.begin() && std::prev(pos)->deadline > deadline)
         --pos;
     m_pendingIndex.insert(exchange, m_pending.insert(pos, {deadline, exchange}));
+    // An exchange freed without an answer (its stream ended) must leave no stale entry.
+    connect(exchange, &QObject::destroyed, this, [this, exchange] { unwatch(exchange); });
     if (!m_watchdog.isActive())
         m_watchdog.start();
+}
+
+void RestServer::unwatch(HttpExchange *exchange) {
+    const auto pending = m_pendingIndex.constFind(exchange);
+    if (pending != m_pendingIndex.constEnd()) {
+        m_pending.erase(*pending);
+        m_pendingIndex.erase(pending);
+    }
 }
 
 void RestServer::checkDeadlines() {
@@ -190,11 +200,7 @@ void RestServer::reply(HttpExchange *exchange, int status, const QByteArray &bod
                        const QByteArray &contentType, HeaderList extra) {
     if (exchange->answered())
         return;
-    const auto pending = m_pendingIndex.constFind(exchange);
-    if (pending != m_pendingIndex.constEnd()) {
-        m_pending.erase(*pending);
-        m_pendingIndex.erase(pending);
-    }
+    unwatch(exchange);
     HeaderList headers = corsHeaders(exchange);
     if (!contentType.isEmpty())
         headers.append(Header{"Content-Type", contentType});

@@ -36,10 +36,10 @@ struct RestSettings {
     int maxStreams = 1000;
     qint64 streamBacklogBytes = 1024 * 1024;
     int heartbeatMs = 15000;
-    QList<ApiToken> tokens;              // api.tokens; none: every route is open
-    qint64 maxBodyBytes = 1024 * 1024;   // larger request bodies are refused with 413
-    qint64 maxHeaderBytes = 16 * 1024;   // request target + header names and values; more: 431
-    int maxConnections = 4096;           // open client connections; more: 503 and close
+    QList<ApiToken> tokens;            // api.tokens; none: every route is open
+    qint64 maxBodyBytes = 1024 * 1024; // larger request bodies are refused with 413
+    qint64 maxHeaderBytes = 16 * 1024; // request target + header names and values; more: 431
+    int maxConnections = 4096;         // open client connections; more: 503 and close
 };
 
 // system-managerd's REST API (rest-api.md) over a Backend: the route table, input
@@ -127,6 +127,7 @@ private:
         QPointer<HttpExchange> exchange;
     };
     void watch(HttpExchange *exchange);
+    void unwatch(HttpExchange *exchange);
     void checkDeadlines();
     std::list<Pending> m_pending;
     QHash<HttpExchange *, std::list<Pending>::iterator> m_pendingIndex;
