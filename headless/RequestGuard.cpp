@@ -173,7 +173,11 @@ const char *reason(int status) {
 GuardedTcpServer::GuardedTcpServer(RequestLimits limits, CorsHeaders cors, QObject *parent)
     : QTcpServer(parent)
     , m_limits(limits)
-    , m_cors(std::move(cors)) {}
+    , m_cors(std::move(cors)) {
+    // Qt's default backlog of 50 drops the SYNs of a burst of clients, which then retry
+    // after 1, 3, 7 s: a thousand clients connecting at once would wait seconds.
+    setListenBacklogSize(1024);
+}
 
 GuardedTcpServer::~GuardedTcpServer() = default;
 

@@ -15,13 +15,17 @@ duration=${LOAD_DURATION:-60s}
 curl -sf "$daemon/containers/demo/services/status" >/dev/null
 rss0=$(rss_kb)
 fd0=$(fds)
-out=$(wrk -t2 -c"$connections" -d"$duration" --timeout 10s --latency -s "$here/load_mix.lua" "$daemon/")
-rss1=$(rss_kb)
-fd1=$(fds)
-for _ in $(seq 50); do [ "$(fds)" -le $((fd0 + 2)) ] && break; sleep 0.1; done
-rss2=$(rss_kb)
-fd2=$(fds)
-echo "$out" | grep -E 'Requests/sec|requests in|Latency|50%|99%|statuses:|socket errors|Non-2xx'
-echo "daemon RSS: before $rss0 kB, after the run $rss1 kB, clients gone $rss2 kB"
-echo "daemon fds: before $fd0, after the run $fd1, clients gone $fd2"
+# Several rounds (LOAD_ROUNDS) show whether memory keeps growing or stays bounded.
+for round in $(seq "${LOAD_ROUNDS:-1}"); do
+  out=$(wrk -t2 -c"$connections" -d"$duration" --timeout 10s --latency -s "$here/load_mix.lua" "$daemon/")
+  rss1=$(rss_kb)
+  fd1=$(fds)
+  for _ in $(seq 50); do [ "$(fds)" -le $((fd0 + 2)) ] && break; sleep 0.1; done
+  rss2=$(rss_kb)
+  fd2=$(fds)
+  echo "== round $round: wrk -t2 -c$connections -d$duration"
+  echo "$out" | grep -E 'Requests/sec|requests in|Latency|50%|99%|statuses:|socket errors|Non-2xx'
+  echo "daemon RSS: before $rss0 kB, after the run $rss1 kB, clients gone $rss2 kB"
+  echo "daemon fds: before $fd0, after the run $fd1, clients gone $fd2"
+done
 kill -0 "$daemon_pid" || { echo "FAIL: the daemon died" >&2; exit 1; }
