@@ -10,7 +10,7 @@ local paths = {
 local control_every = tonumber(os.getenv("CONTROL_EVERY") or "0")
 local token = os.getenv("BENCH_TOKEN")
 local counter = 0
-local statuses = {}
+statuses = {}
 local threads = {}
 
 function setup(thread)
@@ -38,7 +38,7 @@ end
 function done(summary, latency, requests)
   local totals = {}
   for _, thread in ipairs(threads) do
-    local s = thread:get("statuses")
+    local s = thread:get("statuses") or {}
     for k, v in pairs(s) do totals[k] = (totals[k] or 0) + v end
   end
   local line = "statuses:"
