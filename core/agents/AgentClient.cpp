@@ -43,6 +43,10 @@ ApiError AgentClient::mapError(const QString &container, const HttpResult &resul
     case HttpError::Refused:
     case HttpError::Cancelled:
         return ApiError::unavailable(unreachable(container, e.message));
+    case HttpError::Busy:
+        return ApiError::unavailable(
+            QStringLiteral("Agent for container '%1' is busy: %2; try again shortly")
+                .arg(container, e.message));
     case HttpError::Timeout:
         return ApiError::timeout(
             QStringLiteral("Agent for container '%1' did not answer within %2 ms")

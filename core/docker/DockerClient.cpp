@@ -142,6 +142,9 @@ ApiError DockerClient::transportError(const HttpError &error) {
             QStringLiteral("Docker is not available: %1 (is the Engine running? the socket is "
                            "docker.socket_path in the config, or DOCKER_HOST)")
                 .arg(error.message));
+    case HttpError::Busy:
+        return ApiError::unavailable(
+            QStringLiteral("Docker is busy: %1; try again shortly").arg(error.message));
     case HttpError::Timeout:
         return ApiError::timeout(
             QStringLiteral("Docker did not answer in time: %1").arg(error.message));

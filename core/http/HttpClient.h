@@ -28,7 +28,8 @@ struct HttpResponse {
 };
 
 struct HttpError {
-    enum Kind { SocketMissing, Refused, Timeout, Reset, Garbage, TooLarge, Cancelled };
+    // Busy: the per-socket queue of waiting requests is full (the peer may be fine, just slow).
+    enum Kind { SocketMissing, Refused, Timeout, Reset, Garbage, TooLarge, Cancelled, Busy };
     Kind kind = Garbage;
     QString message; // readable cause, e.g. "connection refused"
 };

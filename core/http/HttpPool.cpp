@@ -86,8 +86,9 @@ void HttpPool::enqueue(const JobPtr &job) {
     if (!job->isStream && qsizetype(m_queue.size()) >= maxQueued) {
         return finishJob(
             job, {std::nullopt,
-                  httpError(HttpError::Refused,
-                            QStringLiteral("too many queued requests to %1").arg(m_socketPath))});
+                  httpError(HttpError::Busy, QStringLiteral("%1 requests to %2 are already queued")
+                                                 .arg(maxQueued)
+                                                 .arg(m_socketPath))});
     }
     job->timer = new QTimer(this);
     job->timer->setSingleShot(true);

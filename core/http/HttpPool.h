@@ -30,7 +30,9 @@ public:
     void setSocketPath(const QString &path);
     int openConnections() const { return int(m_connections.size()); }
 
-    static constexpr qsizetype maxQueued = 256;
+    // As many as the daemon has client connections: a burst of clients all asking one agent
+    // waits its turn instead of failing, and memory stays bounded (a queued request is small).
+    static constexpr qsizetype maxQueued = 4096;
     static constexpr int maxStreams = 64;
 
 private:

@@ -1,5 +1,6 @@
 #include "core_http_peer.h"
 #include "http/HttpClient.h"
+#include "http/HttpPool.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -290,10 +291,11 @@ private slots:
         TestPeer peer; // never answers
         HttpClient client(peer.path(), 1);
         QList<std::shared_ptr<Answer>> answers;
-        for (int i = 0; i < 258; ++i)
+        // One connection busy, maxQueued waiting, then one too many.
+        for (qsizetype i = 0; i < HttpPool::maxQueued + 2; ++i)
             answers.append(get(client, this, "/", 2000));
         QVERIFY(answers.last()->wait());
-        QCOMPARE(answers.last()->result.error.kind, HttpError::Refused);
+        QCOMPARE(answers.last()->result.error.kind, HttpError::Busy);
         QVERIFY(!answers.first()->called);
     }
 

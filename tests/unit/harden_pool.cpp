@@ -1,6 +1,6 @@
 // The agent connection pool's bounds at their edges, against a peer that accepts and never
 // answers: at most maxConnections sockets per agent, at most HttpPool::maxQueued requests
-// waiting behind them (the next one fails at once as Refused), and streams capped apart.
+// waiting behind them (the next one fails at once as Busy), and streams capped apart.
 #include "http/HttpClient.h"
 #include "http/HttpPool.h"
 
@@ -41,9 +41,9 @@ private Q_SLOTS:
         QCOMPARE(client.openConnections(), kConnections);
         QCOMPARE(other, 0); // the limit itself: all accepted, all still waiting
 
-        // One past the limit fails at once, as Refused, naming the cause.
+        // One past the limit fails at once, as Busy, naming the cause.
         client.send(request, &context, [&](const HttpResult &r) {
-            if (!r.ok() && r.error.kind == HttpError::Refused) {
+            if (!r.ok() && r.error.kind == HttpError::Busy) {
                 ++refused;
                 refusal = r.error.message;
             }
