@@ -57,6 +57,8 @@ set(CPACK_DEBIAN_DAEMON_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/debian/daemon/conffiles)
 
 set(CPACK_DEBIAN_GUI_PACKAGE_NAME system-manager)
+# Loaded at run time, so shlibdeps cannot see them: the X11 platform plugin and SVG icons.
+set(CPACK_DEBIAN_GUI_PACKAGE_DEPENDS "qt6-qpa-plugins, libqt6svg6")
 set(CPACK_COMPONENT_GUI_DESCRIPTION
     "system-manager dashboard: see, control and read the logs of a robot's services")
 
