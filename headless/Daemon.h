@@ -46,6 +46,9 @@ private:
     void finish(int code);
     void release();
 
+    void startHeapTrim();
+    static constexpr int kHeapTrimIntervalMs = 30000;
+
     DaemonOptions m_options;
     std::unique_ptr<SystemConfig> m_config;
     std::unique_ptr<DockerClient> m_docker;

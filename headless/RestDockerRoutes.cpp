@@ -2,6 +2,7 @@
 // Engine API work, these handlers validate and shape.
 #include "RestServer.h"
 
+#include "ReadCoalescer.h"
 #include "backend/Backend.h"
 #include "model/ModelJson.h"
 
@@ -20,19 +21,31 @@ void RestServer::addDockerRoutes() {
             const auto all = boolQuery(ex, "all", false);
             if (!all)
                 return;
-            m_backend->dockerContainers(
-                ex, *all, answer<QList<DockerContainer>>(ex, [](const auto &list) {
-                    return JsonObjectWriter().addRaw("containers", toJsonArray(list)).toJson();
-                }));
+            // Docker engines answer a few hundred lists a second at most: identical reads that
+            // arrive together share one Engine call (never one that started before them).
+            m_reads->request(QStringLiteral("docker-list\n") + (*all ? u'1' : u'0'), ex,
+                             [this, all = *all](QObject *ctx, ReadCoalescer::Done done) {
+                                 m_backend->dockerContainers(ctx, all, [done](const auto &r) {
+                                     done(bodyOf(r, [](const auto &list) {
+                                         return JsonObjectWriter()
+                                             .addRaw("containers", toJsonArray(list))
+                                             .toJson();
+                                     }));
+                                 });
+                             });
         });
 
     m_routes.add("GET", "/docker/containers/{name}/status", Access::Read,
                  [this](HttpExchange *ex, const QStringList &p) {
                      if (!checkDockerName(ex, p[0]))
                          return;
-                     m_backend->dockerStatus(ex, p[0], answer<DockerStatus>(ex, [](const auto &v) {
-                                                 return toJson(v);
-                                             }));
+                     m_reads->request(
+                         QStringLiteral("docker-status\n") + p[0], ex,
+                         [this, name = p[0]](QObject *ctx, ReadCoalescer::Done done) {
+                             m_backend->dockerStatus(ctx, name, [done](const auto &r) {
+                                 done(bodyOf(r, [](const auto &v) { return toJson(v); }));
+                             });
+                         });
                  });
 
     m_routes.add(

@@ -11,11 +11,20 @@ done
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 daemon_pid=""
+podman_dir=""
 cleanup() {
   [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
+  [ -n "$podman_dir" ] && "$here/../../scripts/podman-service" stop "$podman_dir" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
+# A real Docker Engine API (podman's) with one running container, so /docker routes answer 200.
+if command -v podman >/dev/null && [ -z "${BENCH_NO_DOCKER:-}" ]; then
+  podman_dir="$work/podman"
+  export "$("$here/../../scripts/podman-service" start "$podman_dir" | grep '^DOCKER_HOST=')"
+  "$here/../../scripts/podman-service" podman "$podman_dir" run -d --name web --network none \
+    localhost/tiny:latest sh -c 'while true; do date; sleep 1; done' >/dev/null
+fi
 ulimit -n 8192 2>/dev/null || true # 1,000 clients plus the daemon's own sockets
 "$bin/system-managerd" --demo --listen 127.0.0.1:0 -q >"$work/daemon.out" 2>"$work/daemon.log" &
 daemon_pid=$!
