@@ -3,10 +3,12 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 #include <QLocalSocket>
 
 #include <csignal>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 namespace sm {
 
@@ -67,6 +69,28 @@ DemoStack::~DemoStack() {
     for (QProcess *p : {&m_agent, &m_svscan, &m_svscanctl}) {
         if (p->state() != QProcess::NotRunning)
             p->kill();
+    }
+    killLeftovers();
+}
+
+void DemoStack::killLeftovers() {
+    // s6-svscan going away does not always take every s6-supervise, service and s6-log with it
+    // (a supervisor killed mid-shutdown orphans its service). They all run with their working
+    // directory inside the demo tree, which is how they are found. A few dozen readlink()s.
+    if (!m_dir.isValid())
+        return;
+    const QString prefix = QFileInfo(m_dir.path()).canonicalFilePath();
+    if (prefix.isEmpty())
+        return;
+    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    for (const QString &pidText : pids) {
+        bool isNumber = false;
+        const pid_t pid = pidText.toInt(&isNumber);
+        if (!isNumber || pid == ::getpid())
+            continue;
+        const QString cwd = QFile::symLinkTarget(QStringLiteral("/proc/%1/cwd").arg(pid));
+        if (cwd == prefix || cwd.startsWith(prefix + u'/'))
+            ::kill(pid, SIGKILL);
     }
 }
 
@@ -190,6 +214,7 @@ void DemoStack::checkStopped() {
     if (m_stopping && !m_stoppedSent && m_agent.state() == QProcess::NotRunning &&
         m_svscan.state() == QProcess::NotRunning) {
         m_stoppedSent = true;
+        killLeftovers();
         QMetaObject::invokeMethod(this, &DemoStack::stopped, Qt::QueuedConnection);
     }
 }
