@@ -5,7 +5,7 @@
 if(TARGET sm_agent_lib)
   foreach(target agent_request agent_status agent_json)
     add_executable(${target}_replay ${CMAKE_CURRENT_LIST_DIR}/${target}_fuzz.cpp
-      ${CMAKE_CURRENT_LIST_DIR}/agent_replay_main.cpp)
+      ${CMAKE_CURRENT_LIST_DIR}/replay_main.cpp)
     target_link_libraries(${target}_replay PRIVATE sm_agent_lib)
     set_target_properties(${target}_replay PROPERTIES AUTOMOC OFF)
     add_test(NAME ${target}_corpus

@@ -9,7 +9,7 @@ foreach(target core_http_response core_config)
     continue()
   endif()
   add_executable(${target}_replay ${CMAKE_CURRENT_LIST_DIR}/${target}_fuzz.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/core_replay_main.cpp)
+    ${CMAKE_CURRENT_LIST_DIR}/replay_main.cpp)
   target_link_libraries(${target}_replay PRIVATE sm_core)
   add_test(NAME ${target}_corpus
     COMMAND ${target}_replay ${CMAKE_CURRENT_LIST_DIR}/corpus/${target})

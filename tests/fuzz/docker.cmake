@@ -8,7 +8,7 @@ set(sm_docker_fuzz_parsers
   ${PROJECT_SOURCE_DIR}/core/docker/DockerTime.cpp)
 foreach(target docker_frames docker_events)
   add_executable(${target}_replay ${CMAKE_CURRENT_LIST_DIR}/${target}_fuzz.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/docker_replay_main.cpp ${sm_docker_fuzz_parsers})
+    ${CMAKE_CURRENT_LIST_DIR}/replay_main.cpp ${sm_docker_fuzz_parsers})
   target_include_directories(${target}_replay PRIVATE ${PROJECT_SOURCE_DIR}/core)
   target_link_libraries(${target}_replay PRIVATE Qt6::Core)
   add_test(NAME ${target}_corpus

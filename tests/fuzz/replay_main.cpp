@@ -1,6 +1,6 @@
-// Replays fuzz corpus files (or every file in the given directories) through an
-// agent fuzz target, so CTest runs the corpus with any compiler and a crasher
-// stays a regression test. No Qt, like the agent itself.
+// Replays fuzz corpus files (or every file in the given directories) through a fuzz target, so
+// CTest runs every corpus with any compiler and a crasher stays a regression test. Plain C++,
+// so the agent's targets need no Qt either.
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
