@@ -21,69 +21,37 @@ QIcon dot(const QColor &color) {
 } // namespace
 
 ContainerListModel::ContainerListModel(Backend *backend, QObject *parent)
-    : QAbstractTableModel(parent) {
-    m_poll.setInterval(2000);
-    connect(&m_poll, &QTimer::timeout, this, &ContainerListModel::refresh);
-    m_coalesce.setSingleShot(true);
-    m_coalesce.setInterval(30);
-    connect(&m_coalesce, &QTimer::timeout, this, &ContainerListModel::fetch);
+    : PolledTableModel(true, WhileInactive::IgnoreRefresh, parent) {
     setBackend(backend);
 }
 
-void ContainerListModel::setBackend(Backend *backend) {
-    if (m_backend)
-        m_backend->disconnect(this);
-    m_backend = backend;
-    ++m_generation;
-    m_fetching = false;
+void ContainerListModel::clearRowData() {
     m_loaded = false;
-    beginResetModel();
     m_rows.clear();
-    endResetModel();
-    if (!m_backend)
-        return;
-    connect(m_backend, &Backend::agentReachabilityChanged, this,
+}
+
+void ContainerListModel::connectBackend(Backend *backend) {
+    connect(backend, &Backend::agentReachabilityChanged, this,
             [this](const QString &container, bool reachable) {
                 setReachable(rowOf(AgentEntry, container), reachable);
             });
-    connect(m_backend, &Backend::connectionChanged, this, [this](bool connected) {
+    connect(backend, &Backend::connectionChanged, this, [this](bool connected) {
         if (connected)
             refresh();
     });
-    refresh();
 }
 
-void ContainerListModel::setPollInterval(int ms) {
-    m_poll.stop();
-    m_poll.setInterval(ms);
-    if (ms > 0)
-        m_poll.start();
-}
-
-void ContainerListModel::refresh() {
-    if (!m_poll.isActive() && m_poll.interval() > 0)
-        m_poll.start();
-    if (!m_coalesce.isActive())
-        m_coalesce.start();
-}
-
-void ContainerListModel::fetch() {
-    if (!m_backend)
-        return;
-    if (m_fetching) {
-        m_again = true;
-        return;
-    }
-    m_fetching = true;
-    const quint64 generation = m_generation;
-    m_backend->containers(this, [this, generation](Result<QList<ContainerInfo>> r) {
-        if (generation != m_generation)
+void ContainerListModel::startFetch(quint64 generation) {
+    backend()->containers(this, [this, generation](Result<QList<ContainerInfo>> r) {
+        if (!isCurrent(generation))
             return;
         if (!r.ok()) {
-            Q_EMIT errorOccurred(r.error().message);
+            setLastError(r.error().message);
+            Q_EMIT errorOccurred(lastError());
             finishCycle();
             return;
         }
+        setLastError({});
         QList<Entry> entries;
         for (const ContainerInfo &c : r.value()) {
             const int known = rowOf(AgentEntry, c.name);
@@ -101,8 +69,8 @@ void ContainerListModel::fetch() {
 void ContainerListModel::fetchHealth(QList<Entry> entries, quint64 generation) {
     // The names show at once; reachability follows when health answers (a hung agent makes
     // it wait for the backend's deadline, which must not hold up the list).
-    m_backend->health(this, [this, entries, generation](Result<Health> r) mutable {
-        if (generation != m_generation)
+    backend()->health(this, [this, entries, generation](Result<Health> r) mutable {
+        if (!isCurrent(generation))
             return;
         if (r.ok()) {
             for (Entry &e : entries) {
@@ -120,15 +88,6 @@ void ContainerListModel::fetchHealth(QList<Entry> entries, quint64 generation) {
     });
 }
 
-void ContainerListModel::finishCycle() {
-    m_fetching = false;
-    Q_EMIT refreshed();
-    if (m_again) {
-        m_again = false;
-        refresh();
-    }
-}
-
 void ContainerListModel::apply(const QList<Entry> &entries) {
     if (!m_loaded) {
         beginResetModel();
@@ -137,17 +96,9 @@ void ContainerListModel::apply(const QList<Entry> &entries) {
         endResetModel();
         return;
     }
-    for (int row = int(m_rows.size()) - 1; row >= 0; --row) {
-        const Entry &e = m_rows.at(row);
-        const bool present = std::any_of(entries.begin(), entries.end(), [&](const Entry &n) {
-            return n.kind == e.kind && n.name == e.name;
-        });
-        if (!present) {
-            beginRemoveRows({}, row, row);
-            m_rows.removeAt(row);
-            endRemoveRows();
-        }
-    }
+    removeMissingRows(m_rows, entries, [](const Entry &e, const Entry &n) {
+        return n.kind == e.kind && n.name == e.name;
+    });
     for (int i = 0; i < entries.size(); ++i) {
         const Entry &e = entries.at(i);
         const int row = rowOf(e.kind, e.kind == DockerEntry ? QString() : e.name);
@@ -158,8 +109,7 @@ void ContainerListModel::apply(const QList<Entry> &entries) {
             m_rows.insert(at, e);
             endInsertRows();
         } else if (!(m_rows.at(row) == e)) {
-            m_rows[row] = e;
-            Q_EMIT dataChanged(index(row, 0), index(row, 0));
+            replaceRow(m_rows, row, e);
         }
     }
 }

@@ -1,17 +1,14 @@
 #pragma once
 
-#include "backend/Backend.h"
+#include "PolledTableModel.h"
 
-#include <QAbstractTableModel>
 #include <QIcon>
-#include <QPointer>
-#include <QTimer>
 
 namespace sm {
 
 // The left-hand list: every configured robot container with its agent's reachability, then
 // one "Docker" entry for the host's Docker containers.
-class ContainerListModel final : public QAbstractTableModel {
+class ContainerListModel final : public PolledTableModel {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ContainerListModel)
 public:
@@ -26,11 +23,8 @@ public:
         bool operator==(const Entry &) const = default;
     };
 
+    // Always active: the list is on screen whenever the window is.
     explicit ContainerListModel(Backend *backend, QObject *parent = nullptr);
-
-    void setBackend(Backend *backend);
-    void setPollInterval(int ms);
-    void refresh();
 
     const Entry &entryAt(int row) const { return m_rows.at(row); }
     int rowOf(Kind kind, const QString &name = {}) const;
@@ -42,25 +36,18 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
 
-Q_SIGNALS:
-    void errorOccurred(const QString &message);
-    void refreshed();
-
 private:
-    void fetch();
+    using PolledTableModel::setActive; // the list is always shown
+
+    void startFetch(quint64 generation) override;
+    void clearRowData() override;
+    void connectBackend(Backend *backend) override;
     void fetchHealth(QList<Entry> entries, quint64 generation);
-    void finishCycle();
     void apply(const QList<Entry> &entries);
     void setReachable(int row, std::optional<bool> reachable);
 
-    QPointer<Backend> m_backend;
     QList<Entry> m_rows;
-    QTimer m_poll;
-    QTimer m_coalesce;
-    bool m_fetching = false;
-    bool m_again = false;
     bool m_loaded = false;
-    quint64 m_generation = 0;
     mutable QList<QIcon> m_icons; // reachable, unreachable, unknown
 };
 

@@ -9,75 +9,26 @@
 namespace sm {
 
 DockerTableModel::DockerTableModel(Backend *backend, QObject *parent)
-    : QAbstractTableModel(parent) {
-    m_poll.setInterval(2000);
-    connect(&m_poll, &QTimer::timeout, this, &DockerTableModel::refresh);
-    m_coalesce.setSingleShot(true);
-    m_coalesce.setInterval(30);
-    connect(&m_coalesce, &QTimer::timeout, this, &DockerTableModel::fetch);
+    : PolledTableModel(false, WhileInactive::SkipFetch, parent) {
     setBackend(backend);
 }
 
-void DockerTableModel::setBackend(Backend *backend) {
-    if (m_backend)
-        m_backend->disconnect(this);
-    m_backend = backend;
-    ++m_generation;
-    m_fetching = false;
-    beginResetModel();
-    m_rows.clear();
-    endResetModel();
-    if (!m_backend)
-        return;
-    connect(m_backend, &Backend::dockerEvent, this, &DockerTableModel::refresh);
-    if (m_active)
-        refresh();
+void DockerTableModel::connectBackend(Backend *backend) {
+    connect(backend, &Backend::dockerEvent, this, &DockerTableModel::refresh);
 }
 
-void DockerTableModel::setActive(bool active) {
-    m_active = active;
-    if (!active) {
-        m_poll.stop();
-        return;
-    }
-    refresh();
-}
-
-void DockerTableModel::setPollInterval(int ms) {
-    m_poll.stop();
-    m_poll.setInterval(ms);
-    if (ms > 0 && m_active)
-        m_poll.start();
-}
-
-void DockerTableModel::refresh() {
-    if (m_active && !m_poll.isActive() && m_poll.interval() > 0)
-        m_poll.start();
-    if (!m_coalesce.isActive())
-        m_coalesce.start();
-}
-
-void DockerTableModel::fetch() {
-    // Asking an absent Docker Engine while nobody looks only produces errors.
-    if (!m_backend || !m_active)
-        return;
-    if (m_fetching) {
-        m_again = true;
-        return;
-    }
-    m_fetching = true;
-    const quint64 generation = m_generation;
-    m_backend->dockerContainers(this, true, [this, generation](Result<QList<DockerContainer>> r) {
-        if (generation != m_generation)
+void DockerTableModel::startFetch(quint64 generation) {
+    backend()->dockerContainers(this, true, [this, generation](Result<QList<DockerContainer>> r) {
+        if (!isCurrent(generation))
             return;
         if (!r.ok()) {
-            m_lastError = r.error().message;
+            setLastError(r.error().message);
             apply({});
-            Q_EMIT errorOccurred(m_lastError);
+            Q_EMIT errorOccurred(lastError());
             finishCycle();
             return;
         }
-        m_lastError.clear();
+        setLastError({});
         fetchDetails(r.value(), generation);
     });
 }
@@ -94,9 +45,9 @@ void DockerTableModel::fetchDetails(const QList<DockerContainer> &containers, qu
     auto pending = std::make_shared<int>(int(rows->size()));
     for (int i = 0; i < rows->size(); ++i) {
         // Details are best effort: a container removed meanwhile keeps its list row.
-        m_backend->dockerStatus(this, rows->at(i).container.name,
+        backend()->dockerStatus(this, rows->at(i).container.name,
                                 [this, rows, pending, i, generation](Result<DockerStatus> r) {
-                                    if (generation != m_generation)
+                                    if (!isCurrent(generation))
                                         return;
                                     if (r.ok())
                                         (*rows)[i].details = r.value();
@@ -108,46 +59,14 @@ void DockerTableModel::fetchDetails(const QList<DockerContainer> &containers, qu
     }
 }
 
-void DockerTableModel::finishCycle() {
-    m_fetching = false;
-    Q_EMIT refreshed();
-    if (m_again) {
-        m_again = false;
-        refresh();
-    }
-}
-
 void DockerTableModel::apply(const QList<Row> &rows) {
-    for (int row = int(m_rows.size()) - 1; row >= 0; --row) {
-        const QString &id = m_rows.at(row).container.id;
-        const bool present = std::any_of(rows.begin(), rows.end(),
-                                         [&](const Row &r) { return r.container.id == id; });
-        if (!present) {
-            beginRemoveRows({}, row, row);
-            m_rows.removeAt(row);
-            endRemoveRows();
-        }
-    }
-    for (const Row &r : rows) {
-        int at = -1;
-        for (int i = 0; i < m_rows.size(); ++i)
-            if (m_rows.at(i).container.id == r.container.id)
-                at = i;
-        if (at < 0) {
-            at = int(m_rows.size());
-            beginInsertRows({}, at, at);
-            m_rows.append(r);
-            endInsertRows();
-            continue;
-        }
-        const Row &old = m_rows.at(at);
-        const bool sameDetails = old.details.has_value() == r.details.has_value() &&
-                                 (!r.details || statusText(old) == statusText(r));
-        if (old.container == r.container && sameDetails)
-            continue;
-        m_rows[at] = r;
-        Q_EMIT dataChanged(index(at, 0), index(at, ColumnCount - 1));
-    }
+    mergeRows(
+        m_rows, rows, [](const Row &a, const Row &b) { return a.container.id == b.container.id; },
+        [this](const Row &old, const Row &r) {
+            const bool sameDetails = old.details.has_value() == r.details.has_value() &&
+                                     (!r.details || statusText(old) == statusText(r));
+            return old.container == r.container && sameDetails;
+        });
 }
 
 int DockerTableModel::rowOf(const QString &name) const {

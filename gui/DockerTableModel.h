@@ -1,17 +1,12 @@
 #pragma once
 
-#include "backend/Backend.h"
-
-#include <QAbstractTableModel>
-#include <QHash>
-#include <QPointer>
-#include <QTimer>
+#include "PolledTableModel.h"
 
 namespace sm {
 
 // The host's Docker containers as a table: the list (all=true) plus each container's
 // details, fetched as one cycle at a time and applied in place.
-class DockerTableModel final : public QAbstractTableModel {
+class DockerTableModel final : public PolledTableModel {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DockerTableModel)
 public:
@@ -23,17 +18,11 @@ public:
         std::optional<DockerStatus> details;
     };
 
+    // Inactive until its view is shown: an absent Docker Engine is asked only while looked at.
     explicit DockerTableModel(Backend *backend, QObject *parent = nullptr);
-
-    void setBackend(Backend *backend);
-    // Polls only while active (the Docker view is shown); default 2 s.
-    void setActive(bool active);
-    void setPollInterval(int ms);
-    void refresh();
 
     const Row &rowAt(int row) const { return m_rows.at(row); }
     int rowOf(const QString &name) const;
-    QString lastError() const { return m_lastError; }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -41,26 +30,15 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
 
-Q_SIGNALS:
-    void errorOccurred(const QString &message);
-    void refreshed();
-
 private:
-    void fetch();
+    void startFetch(quint64 generation) override;
+    void clearRowData() override { m_rows.clear(); }
+    void connectBackend(Backend *backend) override;
     void fetchDetails(const QList<DockerContainer> &containers, quint64 generation);
-    void finishCycle();
     void apply(const QList<Row> &rows);
     QString statusText(const Row &row) const;
 
-    QPointer<Backend> m_backend;
     QList<Row> m_rows;
-    QTimer m_poll;
-    QTimer m_coalesce;
-    bool m_active = false;
-    bool m_fetching = false;
-    bool m_again = false;
-    quint64 m_generation = 0;
-    QString m_lastError;
 };
 
 } // namespace sm

@@ -11,104 +11,48 @@ QString yesNo(const std::optional<bool> &v) {
 } // namespace
 
 ServiceTableModel::ServiceTableModel(Backend *backend, QObject *parent)
-    : QAbstractTableModel(parent) {
-    m_poll.setInterval(2000);
-    connect(&m_poll, &QTimer::timeout, this, &ServiceTableModel::refresh);
-    m_coalesce.setSingleShot(true);
-    m_coalesce.setInterval(30);
-    connect(&m_coalesce, &QTimer::timeout, this, &ServiceTableModel::fetch);
+    : PolledTableModel(true, WhileInactive::IgnoreRefresh, parent) {
     setBackend(backend);
 }
 
-void ServiceTableModel::setBackend(Backend *backend) {
-    if (m_backend)
-        m_backend->disconnect(this);
-    m_backend = backend;
-    ++m_generation;
-    m_fetching = false;
-    beginResetModel();
-    m_rows.clear();
-    endResetModel();
-    if (!m_backend)
-        return;
-    connect(m_backend, &Backend::serviceChanged, this, &ServiceTableModel::onServiceChanged);
-    connect(m_backend, &Backend::agentReachabilityChanged, this,
+void ServiceTableModel::connectBackend(Backend *backend) {
+    connect(backend, &Backend::serviceChanged, this, &ServiceTableModel::onServiceChanged);
+    connect(backend, &Backend::agentReachabilityChanged, this,
             [this](const QString &container, bool) {
                 if (container == m_container)
                     refresh();
             });
-    connect(m_backend, &Backend::connectionChanged, this, [this](bool connected) {
+    connect(backend, &Backend::connectionChanged, this, [this](bool connected) {
         if (connected)
             refresh();
     });
-    refresh();
 }
 
 void ServiceTableModel::setContainer(const QString &container) {
     if (container == m_container)
         return;
     m_container = container;
-    ++m_generation; // answers for the previous container are dropped
-    m_fetching = false;
-    m_lastError.clear();
+    invalidate(); // answers for the previous container are dropped
+    setLastError({});
     beginResetModel();
     m_rows.clear();
     endResetModel();
     refresh();
 }
 
-void ServiceTableModel::setActive(bool active) {
-    if (m_active == active)
-        return;
-    m_active = active;
-    if (active)
-        refresh();
-    else
-        m_poll.stop();
-}
-
-void ServiceTableModel::setPollInterval(int ms) {
-    m_poll.stop();
-    m_poll.setInterval(ms);
-    if (ms > 0 && m_active)
-        m_poll.start();
-}
-
-void ServiceTableModel::refresh() {
-    if (!m_active)
-        return;
-    if (!m_poll.isActive() && m_poll.interval() > 0)
-        m_poll.start();
-    if (!m_coalesce.isActive())
-        m_coalesce.start();
-}
-
-void ServiceTableModel::fetch() {
-    if (!m_backend || m_container.isEmpty())
-        return;
-    if (m_fetching) {
-        m_again = true;
-        return;
-    }
-    m_fetching = true;
-    const quint64 generation = m_generation;
-    m_backend->statuses(this, m_container, [this, generation](Result<QList<ServiceStatus>> r) {
-        if (generation != m_generation)
+void ServiceTableModel::startFetch(quint64 generation) {
+    backend()->statuses(this, m_container, [this, generation](Result<QList<ServiceStatus>> r) {
+        if (!isCurrent(generation))
             return;
-        m_fetching = false;
         if (r.ok()) {
-            m_lastError.clear();
+            setLastError({});
             apply(r.value());
         } else {
-            m_lastError = r.error().message;
+            setLastError(r.error().message);
             clearRows();
-            Q_EMIT errorOccurred(m_lastError);
+            Q_EMIT errorOccurred(lastError());
         }
-        Q_EMIT refreshed();
-        if (m_again) {
-            m_again = false;
-            refresh();
-        }
+        finishCycle();
     });
 }
 
@@ -121,35 +65,15 @@ void ServiceTableModel::clearRows() {
 }
 
 void ServiceTableModel::apply(const QList<ServiceStatus> &statuses) {
-    // Drop rows that disappeared (back to front keeps the indexes valid).
-    for (int row = int(m_rows.size()) - 1; row >= 0; --row) {
-        const QString &id = m_rows.at(row).service;
-        const bool present = std::any_of(statuses.begin(), statuses.end(),
-                                         [&](const ServiceStatus &s) { return s.service == id; });
-        if (!present) {
-            beginRemoveRows({}, row, row);
-            m_rows.removeAt(row);
-            endRemoveRows();
-        }
-    }
-    for (const ServiceStatus &status : statuses) {
-        const int row = rowOf(status.service);
-        if (row >= 0) {
-            updateRow(row, status);
-        } else {
-            const int at = int(m_rows.size());
-            beginInsertRows({}, at, at);
-            m_rows.append(status);
-            endInsertRows();
-        }
-    }
+    mergeRows(
+        m_rows, statuses,
+        [](const ServiceStatus &a, const ServiceStatus &b) { return a.service == b.service; },
+        [](const ServiceStatus &a, const ServiceStatus &b) { return a == b; });
 }
 
 void ServiceTableModel::updateRow(int row, const ServiceStatus &status) {
-    if (m_rows.at(row) == status)
-        return;
-    m_rows[row] = status;
-    Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    if (!(m_rows.at(row) == status))
+        replaceRow(m_rows, row, status);
 }
 
 void ServiceTableModel::onServiceChanged(const ServiceStatus &status) {
