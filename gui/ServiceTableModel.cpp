@@ -17,6 +17,11 @@ ServiceTableModel::ServiceTableModel(Backend *backend, QObject *parent)
 
 void ServiceTableModel::connectBackend(Backend *backend) {
     connect(backend, &Backend::serviceChanged, this, &ServiceTableModel::onServiceChanged);
+    // The next fetch drops the row in place (the agent's list is the source of truth).
+    connect(backend, &Backend::serviceRemoved, this, [this](const QString &container) {
+        if (container == m_container)
+            refresh();
+    });
     connect(backend, &Backend::agentReachabilityChanged, this,
             [this](const QString &container, bool) {
                 if (container == m_container)

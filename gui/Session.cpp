@@ -55,6 +55,7 @@ void Session::connectLocal(const SystemConfig &config, const QString &where) {
     adopt(local, where);
     auto *monitor = new StatusMonitor(local, names, docker, settings);
     connect(monitor, &StatusMonitor::serviceChanged, local, &Backend::serviceChanged);
+    connect(monitor, &StatusMonitor::serviceRemoved, local, &Backend::serviceRemoved);
     connect(monitor, &StatusMonitor::agentReachabilityChanged, local,
             &Backend::agentReachabilityChanged);
     connect(monitor, &StatusMonitor::dockerEvent, local, &Backend::dockerEvent);

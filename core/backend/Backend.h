@@ -67,6 +67,8 @@ public:
 Q_SIGNALS:
     // Live updates (from the StatusMonitor locally, from /events remotely).
     void serviceChanged(const sm::ServiceStatus &status);
+    // A service that an agent no longer lists.
+    void serviceRemoved(const QString &container, const QString &service);
     void agentReachabilityChanged(const QString &container, bool reachable);
     void dockerEvent(const sm::DockerEvent &event);
     // Whether the link to the data is alive (always true locally).

@@ -157,6 +157,9 @@ void RemoteEventStream::dispatch(const SseEvent &event) {
         const Result<ServiceStatus> status = remotejson::serviceStatus(data);
         if (status.ok())
             Q_EMIT m_backend->serviceChanged(status.value());
+    } else if (event.event == QLatin1String("service_removed")) {
+        Q_EMIT m_backend->serviceRemoved(data.value(QLatin1String("container")).toString(),
+                                         data.value(QLatin1String("service")).toString());
     } else if (event.event == QLatin1String("agent")) {
         Q_EMIT m_backend->agentReachabilityChanged(
             data.value(QLatin1String("container")).toString(),

@@ -109,6 +109,25 @@ private Q_SLOTS:
         QCOMPARE(changed.count(), 1);
     }
 
+    void serviceRemovedEventDropsRowWithoutPolling() {
+        ServiceTableModel model(m_backend.get());
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPollInterval(0); // only the event can bring the change
+        model.setContainer("ai_worker");
+        QTRY_COMPARE(model.rowCount(), 3);
+        QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
+        QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
+        m_backend->servicesByContainer["ai_worker"].removeAt(1); // planner gone
+        // Another container's removal is not ours.
+        Q_EMIT m_backend->serviceRemoved("perception", "planner");
+        Q_EMIT m_backend->serviceRemoved("ai_worker", "planner");
+        QTRY_COMPARE(model.rowCount(), 2);
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(resets.count(), 0);
+        QCOMPARE(model.rowOf("planner"), -1);
+    }
+
     void refreshesCoalesceAndNeverOverlap() {
         m_backend->delayMs = 50;
         ServiceTableModel model(m_backend.get());

@@ -165,6 +165,7 @@ private Q_SLOTS:
         QSignalSpy services(&backend, &Backend::serviceChanged);
         QSignalSpy agents(&backend, &Backend::agentReachabilityChanged);
         QSignalSpy docker(&backend, &Backend::dockerEvent);
+        QSignalSpy removed(&backend, &Backend::serviceRemoved);
         backend.start();
         QTRY_COMPARE(peer.openStreams(), 1);
         QTRY_VERIFY(backend.isStreamingEvents());
@@ -177,6 +178,8 @@ private Q_SLOTS:
         peer.push("event: service\ndata: " + status + "\n\n");
         peer.push("event: agent\ndata: {\"container\":\"ai_worker\",\"reachable\":false}\n\n");
         peer.push(
+            "event: service_removed\ndata: {\"container\":\"ai_worker\",\"service\":\"old\"}\n\n");
+        peer.push(
             "event: docker\ndata: "
             "{\"container\":\"web\",\"action\":\"die\",\"time\":\"2026-11-26T10:00:00Z\"}\n\n");
         QTRY_COMPARE(docker.count(), 1);
@@ -185,6 +188,9 @@ private Q_SLOTS:
         QCOMPARE(agents.count(), 2);
         QCOMPARE(agents.at(1).at(1).toBool(), false);
         QCOMPARE(docker.at(0).at(0).value<DockerEvent>().action, "die");
+        QCOMPARE(removed.count(), 1);
+        QCOMPARE(removed.at(0).at(0).toString(), "ai_worker");
+        QCOMPARE(removed.at(0).at(1).toString(), "old");
 
         // The stream breaks: the backend comes back by itself.
         const int before = int(peer.requests.size());
