@@ -4,9 +4,7 @@
 
 namespace sm {
 
-namespace {
-
-QString typeName(const YAML::Node &node) {
+QString ConfigReader::typeName(const YAML::Node &node) {
     switch (node.Type()) {
     case YAML::NodeType::Map:
         return QStringLiteral("a mapping");
@@ -21,8 +19,6 @@ QString typeName(const YAML::Node &node) {
     }
     return QStringLiteral("missing");
 }
-
-} // namespace
 
 void ConfigReader::fail(const YAML::Mark &mark, const QString &message) const {
     ConfigError e;

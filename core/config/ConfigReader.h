@@ -35,6 +35,8 @@ public:
     QString requiredString(const YAML::Node &map, const char *key, const QString &where) const;
 
     const QString &file() const { return m_file; }
+    // "a mapping", "a list", ... for messages.
+    static QString typeName(const YAML::Node &node);
 
 private:
     QString m_file;

@@ -85,25 +85,71 @@ void readServices(ConfigReader &r, const YAML::Node &list, const QString &where,
     }
 }
 
-void readContainers(ConfigReader &r, const YAML::Node &list, SystemConfig &config) {
-    r.expectList(list, QStringLiteral("containers"));
+// One container's settings, the same in both forms of `containers:`.
+void readContainer(ConfigReader &r, const YAML::Node &item, const YAML::Mark &nameMark,
+                   const QString &at, ContainerConfig &c, SystemConfig &config) {
+    if (c.name.contains(QLatin1Char('/')))
+        r.fail(nameMark, QStringLiteral("%1: container name must not contain '/'").arg(at));
+    if (config.container(c.name))
+        r.fail(nameMark, QStringLiteral("duplicate container name '%1'").arg(c.name));
+    c.socketPath = r.requiredString(item, "socket_path", at);
+    if (const auto services = ConfigReader::child(item, "services"))
+        readServices(r, *services, at + QStringLiteral(".services"), c);
+    config.containers.append(c);
+}
+
+// The list form: `- {name, socket_path, services}`.
+void readContainerList(ConfigReader &r, const YAML::Node &list, SystemConfig &config) {
     for (std::size_t i = 0; i < list.size(); ++i) {
         const YAML::Node item = list[i];
         const QString at = QStringLiteral("containers[%1]").arg(i);
         r.expectMap(item, at);
+        if (!ConfigReader::child(item, "name") && !ConfigReader::child(item, "socket_path") &&
+            item.size() == 1)
+            r.fail(item.Mark(),
+                   QStringLiteral("%1 mixes the two forms of containers: use a mapping of name "
+                                  "to settings, or a list of entries with 'name', not both")
+                       .arg(at));
         r.checkKeys(item, {"name", "socket_path", "services"}, at);
         ContainerConfig c;
         c.name = r.requiredString(item, "name", at);
-        if (c.name.contains(QLatin1Char('/')))
-            r.fail(item["name"].Mark(), QStringLiteral("%1.name must not contain '/'").arg(at));
-        if (config.container(c.name))
-            r.fail(item["name"].Mark(),
-                   QStringLiteral("duplicate container name '%1'").arg(c.name));
-        c.socketPath = r.requiredString(item, "socket_path", at);
-        if (const auto services = ConfigReader::child(item, "services"))
-            readServices(r, *services, at + QStringLiteral(".services"), c);
-        config.containers.append(c);
+        readContainer(r, item, item["name"].Mark(), at, c, config);
     }
+}
+
+// The original's form: a mapping of container name to `{socket_path, services}`, in file order.
+void readContainerMap(ConfigReader &r, const YAML::Node &map, SystemConfig &config) {
+    for (auto it = map.begin(); it != map.end(); ++it) {
+        const QString name = r.string(it->first, QStringLiteral("a container name"));
+        const QString at = QStringLiteral("containers.%1").arg(name);
+        if (name.trimmed().isEmpty())
+            r.fail(it->first.Mark(), QStringLiteral("a container name must not be empty"));
+        const YAML::Node item = it->second;
+        if (item.IsNull()) // an empty value's own position is the next line
+            r.fail(it->first.Mark(),
+                   QStringLiteral("%1 has no settings: it needs 'socket_path'").arg(at));
+        r.expectMap(item, at);
+        if (ConfigReader::child(item, "name"))
+            r.fail(item["name"].Mark(),
+                   QStringLiteral("%1 mixes the two forms of containers: in the mapping form the "
+                                  "key is the name, 'name' belongs to the list form")
+                       .arg(at));
+        r.checkKeys(item, {"socket_path", "services"}, at);
+        ContainerConfig c;
+        c.name = name;
+        readContainer(r, item, it->first.Mark(), at, c, config);
+    }
+}
+
+void readContainers(ConfigReader &r, const YAML::Node &node, SystemConfig &config) {
+    if (node.IsMap())
+        readContainerMap(r, node, config);
+    else if (node.IsSequence())
+        readContainerList(r, node, config);
+    else
+        r.fail(node.Mark(), QStringLiteral("containers must be a mapping of container name to "
+                                           "settings (or a list), not %1")
+                                .arg(ConfigReader::typeName(node)));
 }
 
 void readDocker(ConfigReader &r, const YAML::Node &map, const QProcessEnvironment &env,

@@ -39,6 +39,62 @@ private slots:
                  (ContainerInfo{"perception", "/agents/perception/s6_agent.sock"}));
     }
 
+    // The example of the original service's README, byte for byte in form: a mapping of
+    // container name to settings, quoted strings, labels for some services.
+    void originalReadmeExampleLoads() {
+        const auto r = load("containers:\n"
+                            "  ai_worker:\n"
+                            "    socket_path: \"/agents/ai_worker/s6_agent.sock\"\n"
+                            "    services:\n"
+                            "      - id: \"ffw_bg2_follower_ai\"\n"
+                            "        label: \"FFW BG2 Follower AI\"\n"
+                            "      - id: \"s6-agent\"\n"
+                            "        label: \"s6-agent\"\n");
+        QVERIFY2(r.ok(), qPrintable(r.error.toString()));
+        const SystemConfig &c = *r.config;
+        QCOMPARE(c.containers.size(), 1);
+        QCOMPARE(c.containers[0].name, QStringLiteral("ai_worker"));
+        QCOMPARE(c.containers[0].socketPath, QStringLiteral("/agents/ai_worker/s6_agent.sock"));
+        QCOMPARE(c.containers[0].services,
+                 (QList<ServiceInfo>{{"ffw_bg2_follower_ai", "FFW BG2 Follower AI"},
+                                     {"s6-agent", "s6-agent"}}));
+        QVERIFY(c.warnings.isEmpty());
+    }
+
+    // The old compose layout: CONFIG_FILE=/app/config.yml, one socket per container under
+    // /agents/<name>/; the mapping keeps file order, which is not alphabetical here.
+    void oldComposeLayout() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("config.yml"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("containers:\n"
+                "  zeta:\n"
+                "    socket_path: /agents/zeta/s6_agent.sock\n"
+                "  ai_worker:\n"
+                "    socket_path: /agents/ai_worker/s6_agent.sock\n"
+                "    services: []\n");
+        f.close();
+        const QProcessEnvironment e = env({{"CONFIG_FILE", path}});
+        const QString located = locateConfigFile(QString(), e);
+        QCOMPARE(located, path);
+        const auto r = loadConfigFile(located, e);
+        QVERIFY2(r.ok(), qPrintable(r.error.toString()));
+        QCOMPARE(r.config->containerInfos(),
+                 (QList<ContainerInfo>{{"zeta", "/agents/zeta/s6_agent.sock"},
+                                       {"ai_worker", "/agents/ai_worker/s6_agent.sock"}}));
+    }
+
+    void mappingFormWarnsAboutUnknownKeys() {
+        const auto r = load("containers:\n"
+                            "  a:\n"
+                            "    socket_path: /a\n"
+                            "    sockt: /b\n");
+        QVERIFY(r.ok());
+        QCOMPARE(r.config->warnings,
+                 QStringList{"test.yml:4: unknown key 'sockt' in containers.a (ignored)"});
+    }
+
     void oldServiceConfigAndDefaults() {
         const auto r = load("containers:\n"
                             "  - name: a\n"
@@ -139,7 +195,8 @@ private slots:
         const QByteArray ok = "containers:\n  - name: a\n    socket_path: /a\n";
         QTest::addRow("top level list") << QByteArray("- a\n") << 1 << 1 << "must be a mapping";
         QTest::addRow("containers scalar") << QByteArray("containers: 5\n") << 1 << 13
-                                           << "containers must be a list, not a scalar";
+                                           << "containers must be a mapping of container "
+                                              "name to settings (or a list), not a scalar";
         QTest::addRow("container not a map") << QByteArray("containers:\n  - just-a-name\n") << 2
                                              << 5 << "containers[0] must be a mapping";
         QTest::addRow("missing name") << QByteArray("containers:\n  - socket_path: /a\n") << 2 << 5
@@ -154,6 +211,36 @@ private slots:
             << "containers[0].socket_path must not be empty";
         QTest::addRow("duplicate name") << ok + "  - name: a\n    socket_path: /b\n"
                                         << 4 << 11 << "duplicate container name 'a'";
+        const QByteArray map = "containers:\n  a:\n    socket_path: /a\n";
+        QTest::addRow("map: settings not a map")
+            << QByteArray("containers:\n  a: /a.sock\n") << 2 << 6
+            << "containers.a must be a mapping, not a scalar";
+        QTest::addRow("map: no settings")
+            << QByteArray("containers:\n  a:\n  b:\n    socket_path: /b\n") << 2 << 3
+            << "containers.a has no settings: it needs 'socket_path'";
+        QTest::addRow("map: missing socket_path")
+            << QByteArray("containers:\n  a:\n    services: []\n") << 3 << 5
+            << "containers.a has no 'socket_path'";
+        QTest::addRow("map: empty socket_path")
+            << QByteArray("containers:\n  a:\n    socket_path: \"\"\n") << 3 << 18
+            << "containers.a.socket_path must not be empty";
+        QTest::addRow("map: name is a list")
+            << QByteArray("containers:\n  [a]:\n    socket_path: /a\n") << 2 << 3
+            << "a container name must be a string, not a list";
+        QTest::addRow("map: duplicate name") << map + "  a:\n    socket_path: /b\n"
+                                             << 4 << 3 << "duplicate container name 'a'";
+        QTest::addRow("map: services not a list")
+            << map + "    services: {id: x}\n"
+            << 4 << 15 << "containers.a.services must be a list";
+        QTest::addRow("map: service without id")
+            << map + "    services:\n      - label: X\n"
+            << 5 << 9 << "containers.a.services[0] has no 'id'";
+        QTest::addRow("mixed: name inside a mapping entry")
+            << QByteArray("containers:\n  a:\n    name: a\n    socket_path: /a\n") << 3 << 11
+            << "containers.a mixes the two forms of containers";
+        QTest::addRow("mixed: mapping entry inside the list")
+            << ok + "  - b:\n      socket_path: /b\n" << 4 << 5
+            << "containers[1] mixes the two forms of containers";
         QTest::addRow("services not a list") << ok + "    services: {id: x}\n"
                                              << 4 << 15 << "containers[0].services must be a list";
         QTest::addRow("service without id") << ok + "    services:\n      - label: X\n"
