@@ -78,9 +78,11 @@ void Api::handle(const Request &request, Reply reply) {
         return statuses({name}, false, std::move(reply));
     }
     if (leaf == "logs") {
-        if (!allowed(method, {"GET"}))
-            return reply(methodNotAllowed("GET"));
-        return reply(logs(name, target->query));
+        if (method == "GET")
+            return reply(logs(name, target->query));
+        if (method == "DELETE")
+            return reply(clearLogs(name));
+        return reply(methodNotAllowed("GET, DELETE"));
     }
     if (leaf == "run") {
         if (method == "GET")
@@ -202,6 +204,9 @@ Response Api::putRun(const std::string &name, const std::string &body) const {
     const auto content = object.strings.find("content");
     if (content == object.strings.end())
         return errorResponse(422, "The body needs a string member \"content\".");
+    // As the original: an empty (or blank) script is refused, and nothing is written.
+    if (content->second.find_first_not_of(" \t\r\n\f\v") == std::string::npos)
+        return errorResponse(400, "Content must not be empty");
     const std::string path = m_services.runPath(name);
     if (!readSmallFile(path, 1024 * 1024))
         return errorResponse(404, "Service " + name + " has no run script at " + path + ".");

@@ -35,6 +35,9 @@ private:
     void statuses(std::vector<std::string> names, bool asList, Reply reply);
     std::optional<std::string> statusObject(const std::string &name) const;
     Response logs(const std::string &name, const std::map<std::string, std::string> &query) const;
+    // DELETE .../logs: empties `current` in place (s6-log appends, so it goes on writing
+    // from the new start, and followers start over from there).
+    Response clearLogs(const std::string &name) const;
     Response getRun(const std::string &name) const;
     Response putRun(const std::string &name, const std::string &body) const;
     void control(const std::string &name, const std::string &body, Reply reply);

@@ -4,6 +4,7 @@
 #include "Logs.h"
 
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -104,6 +105,24 @@ Response Api::logs(const std::string &name, const std::map<std::string, std::str
         body += ",\"tail\":" + std::to_string(tail);
     }
     body += ",\"log_path\":";
+    appendJsonString(body, path);
+    body += '}';
+    return jsonResponse(200, std::move(body));
+}
+
+Response Api::clearLogs(const std::string &name) const {
+    if (!m_services.exists(name))
+        return errorResponse(404, "Service " + name + " does not exist.");
+    const std::string path = m_services.logPath(name);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+        return errorResponse(404, "Service " + name + " has no log file at " + path + ".");
+    if (::truncate(path.c_str(), 0) != 0)
+        return errorResponse(500, "Could not clear the log of " + name + ": " +
+                                      std::strerror(errno) + ".");
+    std::string body = "{\"service\":";
+    appendJsonString(body, name);
+    body += ",\"message\":\"Logs cleared successfully\",\"log_path\":";
     appendJsonString(body, path);
     body += '}';
     return jsonResponse(200, std::move(body));

@@ -131,6 +131,12 @@ std::string tailLines(int fd, off_t size, size_t lines, size_t maxBytes, bool co
 }
 
 std::string readRange(int fd, off_t offset, size_t maxBytes) {
+    // Allocate what is there to read, not the whole budget: most reads are a few lines.
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        maxBytes = st.st_size > offset ? std::min(maxBytes, size_t(st.st_size - offset)) : 0;
+    if (maxBytes == 0)
+        return {};
     std::string out(maxBytes, '\0');
     const ssize_t n = preadFully(fd, out.data(), maxBytes, offset);
     out.resize(n > 0 ? static_cast<size_t>(n) : 0);

@@ -3,21 +3,27 @@
 #include "RestServer.h"
 
 #include "ReadCoalescer.h"
+#include "Validation.h"
 #include "backend/Backend.h"
 #include "model/ModelJson.h"
-
-#include <QJsonObject>
 
 namespace sm {
 
 namespace {
-constexpr int kMaxTail = 100000;
+using validate::kMaxTail;
 constexpr int kMaxStopTimeout = 3600;
 } // namespace
 
 void RestServer::addDockerRoutes() {
     m_routes.add(
-        "GET", "/docker/containers", Access::Read, [this](HttpExchange *ex, const QStringList &) {
+        "GET", "/docker/containers", Access::Read,
+        {.name = "list_docker_containers",
+         .tag = "docker",
+         .summary = "List all Docker containers",
+         .description = "The host's Docker containers: running ones, or all with all=true.",
+         .response = "DockerContainerListResponse",
+         .query = {{"all", "boolean", "Include stopped containers", false}}},
+        [this](HttpExchange *ex, const QStringList &) {
             const auto all = boolQuery(ex, "all", false);
             if (!all)
                 return;
@@ -36,6 +42,11 @@ void RestServer::addDockerRoutes() {
         });
 
     m_routes.add("GET", "/docker/containers/{name}/status", Access::Read,
+                 {.name = "get_docker_container_status",
+                  .tag = "docker",
+                  .summary = "Get Docker container status",
+                  .description = "State, timestamps and exit code of one Docker container.",
+                  .response = "DockerContainerStatus"},
                  [this](HttpExchange *ex, const QStringList &p) {
                      if (!checkDockerName(ex, p[0]))
                          return;
@@ -50,6 +61,13 @@ void RestServer::addDockerRoutes() {
 
     m_routes.add(
         "POST", "/docker/containers/{name}", Access::Control,
+        {.name = "control_docker_container",
+         .tag = "docker",
+         .summary = "Control a Docker container",
+         .description = "start, stop or restart; stop and restart wait up to `timeout` seconds "
+                        "before killing. Only containers in docker.control when it is set.",
+         .response = "DockerContainerActionResponse",
+         .body = "DockerContainerActionRequest"},
         [this](HttpExchange *ex, const QStringList &p) {
             if (!checkDockerName(ex, p[0]))
                 return;
@@ -61,28 +79,27 @@ void RestServer::addDockerRoutes() {
                 {QStringLiteral("start"), QStringLiteral("stop"), QStringLiteral("restart")});
             if (!action)
                 return;
-            int timeout = 10;
-            const QJsonValue value = body->value(QStringLiteral("timeout"));
-            if (!value.isUndefined() && !value.isNull()) {
-                const double d = value.toDouble(-1);
-                if (!value.isDouble() || d < 0 || d > kMaxStopTimeout || d != double(int(d))) {
-                    const QString reason =
-                        QStringLiteral("must be an integer from 0 to %1").arg(kMaxStopTimeout);
-                    replyError(ex, ApiError::unprocessable(
-                                       QStringLiteral("Field 'timeout' %1").arg(reason),
-                                       QJsonObject{{"field", "timeout"}, {"reason", reason}}));
-                    return;
-                }
-                timeout = int(d);
-            }
+            const auto timeout =
+                value(ex, validate::intField(*body, "timeout", 10, 0, kMaxStopTimeout));
+            if (!timeout)
+                return;
             // Docker waits up to `timeout` seconds for the container before killing it.
-            ex->setExtraDeadlineMs(qint64(timeout) * 1000);
+            ex->setExtraDeadlineMs(qint64(*timeout) * 1000);
             m_backend->dockerControl(
-                ex, p[0], *action, timeout,
+                ex, p[0], *action, *timeout,
                 answer<DockerControlResult>(ex, [](const auto &v) { return toJson(v); }));
         });
 
     m_routes.add("GET", "/docker/containers/{name}/logs", Access::Read,
+                 {.name = "get_docker_container_logs",
+                  .tag = "docker",
+                  .summary = "Get Docker container logs",
+                  .description = "The last lines of stdout and stderr, one timestamp per line; "
+                                 "with follow=true, server-sent `log` events.",
+                  .response = "DockerContainerLogsResponse",
+                  .query = {{"tail", "integer", "Number of last lines", 100, 0, kMaxTail},
+                            {"follow", "boolean", "Stream lines as server-sent events", false}},
+                  .eventStream = true},
                  [this](HttpExchange *ex, const QStringList &p) {
                      if (!checkDockerName(ex, p[0]))
                          return;

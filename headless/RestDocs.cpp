@@ -2,6 +2,8 @@
 // assets, all served from Qt resources so they work with no internet access.
 #include "RestServer.h"
 
+#include "OpenApi.h"
+
 #include "backend/Backend.h"
 #include "model/ModelJson.h"
 
@@ -67,20 +69,36 @@ QByteArray RestServer::asset(const QString &name, QByteArray *contentType) const
 }
 
 void RestServer::addDocRoutes() {
-    m_routes.add("GET", "/", Access::Open, [this](HttpExchange *ex, const QStringList &) {
-        static const QByteArray body = rootJson();
-        reply(ex, 200, body);
-    });
+    m_routes.add("GET", "/", Access::Open,
+                 {.name = "root",
+                  .tag = "root",
+                  .summary = "API Information",
+                  .description = "Get API information and links to documentation",
+                  .response = "RootResponse"},
+                 [this](HttpExchange *ex, const QStringList &) {
+                     static const QByteArray body = rootJson();
+                     reply(ex, 200, body);
+                 });
 
-    m_routes.add("GET", "/healthz", Access::Open, [this](HttpExchange *ex, const QStringList &) {
-        m_backend->health(ex, answer<Health>(ex, [](const auto &v) { return toJson(v); }));
-    });
+    m_routes.add("GET", "/healthz", Access::Open,
+                 {.name = "healthz",
+                  .tag = "monitoring",
+                  .summary = "Health",
+                  .description = "Whether each agent answers and Docker is available; `warning` "
+                                 "when the API is open beyond loopback.",
+                  .response = "HealthResponse"},
+                 [this](HttpExchange *ex, const QStringList &) {
+                     m_backend->health(ex,
+                                       answer<Health>(ex, [](const auto &v) { return toJson(v); }));
+                 });
 
     m_routes.add(
-        "GET", "/openapi.json", Access::Open, [this](HttpExchange *ex, const QStringList &) {
-            static const QByteArray body =
-                readResource(QStringLiteral(":/openapi/openapi.json"))
-                    .replace("\"@SM_VERSION@\"", QByteArray("\"") + SM_VERSION + '"');
+        "GET", "/openapi.json", Access::Open, {.hidden = true},
+        [this](HttpExchange *ex, const QStringList &) {
+            // Built once, on first use, from the routes themselves.
+            static const QByteArray body = openApiDocument(
+                m_routes.routes(), readResource(QStringLiteral(":/openapi/base.json")),
+                QStringLiteral(SM_VERSION));
             if (body.isEmpty())
                 replyError(ex,
                            {500, QStringLiteral("The OpenAPI document is missing from this build"),
@@ -99,13 +117,14 @@ void RestServer::addDocRoutes() {
             reply(ex, 200, html, "text/html; charset=utf-8");
         };
     };
-    m_routes.add("GET", "/docs", Access::Open,
+    m_routes.add("GET", "/docs", Access::Open, {.hidden = true},
                  page(QStringLiteral("swagger.html"), QStringLiteral("swagger-ui-bundle.js")));
-    m_routes.add("GET", "/redoc", Access::Open,
+    m_routes.add("GET", "/redoc", Access::Open, {.hidden = true},
                  page(QStringLiteral("redoc.html"), QStringLiteral("redoc.standalone.js")));
 
     m_routes.add(
-        "GET", "/docs/assets/{file}", Access::Open, [this](HttpExchange *ex, const QStringList &p) {
+        "GET", "/docs/assets/{file}", Access::Open, {.hidden = true},
+        [this](HttpExchange *ex, const QStringList &p) {
             QByteArray type;
             const QByteArray data = asset(p[0], &type);
             if (data.isEmpty()) {

@@ -32,19 +32,27 @@ void RestServer::addEventRoutes() {
         m_log->record(exchange->method(), exchange->rawPath(), 200, ms, exchange->clientGone());
     });
 
-    m_routes.add("GET", "/events", Access::Read, [this](HttpExchange *ex, const QStringList &) {
-        if (!startEventStream(ex))
-            return;
-        // The current state first, so a new subscriber never starts blind.
-        QByteArray initial;
-        if (m_monitor) {
-            for (const auto &[container, reachable] : m_monitor->agents())
-                initial += sseEvent("agent", agentJson(container, reachable));
-            for (const ServiceStatus &status : m_monitor->services())
-                initial += sseEvent("service", toJson(status));
-        }
-        m_hub->subscribe(ex, initial);
-    });
+    m_routes.add("GET", "/events", Access::Read,
+                 {.name = "events",
+                  .tag = "monitoring",
+                  .summary = "Live updates",
+                  .description = "Server-sent events: the current state first (an `agent` event "
+                                 "per agent, a `service` event per service), then `service`, "
+                                 "`service_removed`, `agent` and `docker` events as they happen.",
+                  .eventStream = true},
+                 [this](HttpExchange *ex, const QStringList &) {
+                     if (!startEventStream(ex))
+                         return;
+                     // The current state first, so a new subscriber never starts blind.
+                     QByteArray initial;
+                     if (m_monitor) {
+                         for (const auto &[container, reachable] : m_monitor->agents())
+                             initial += sseEvent("agent", agentJson(container, reachable));
+                         for (const ServiceStatus &status : m_monitor->services())
+                             initial += sseEvent("service", toJson(status));
+                     }
+                     m_hub->subscribe(ex, initial);
+                 });
 }
 
 void RestServer::setMonitor(StatusMonitor *monitor) {

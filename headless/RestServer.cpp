@@ -2,26 +2,18 @@
 
 #include "AccessLog.h"
 #include "ReadCoalescer.h"
+#include "Validation.h"
 #include "backend/Backend.h"
 #include "model/ModelJson.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRegularExpression>
 #include <QTimer>
 
 #include <algorithm>
 #include <iterator>
 
 namespace sm {
-
-namespace {
-
-QJsonObject fieldDetail(const char *field, const QString &reason) {
-    return QJsonObject{{"field", QString::fromUtf8(field)}, {"reason", reason}};
-}
-
-} // namespace
 
 RestServer::RestServer(Backend *backend, RestSettings settings, QObject *parent)
     : QObject(parent)
@@ -83,22 +75,25 @@ void RestServer::handle(HttpExchange *exchange) {
     }
     if (!match.route) {
         if (match.allowed.isEmpty()) {
-            replyError(exchange,
-                       ApiError::notFound(QStringLiteral("No route for %1 %2")
-                                              .arg(QString::fromUtf8(exchange->method()),
-                                                   QString::fromUtf8(exchange->rawPath()))));
+            // `detail` as FastAPI gives it; `error` says which request.
+            replyError(exchange, ApiError::fastApi(404,
+                                                   QStringLiteral("No route for %1 %2")
+                                                       .arg(QString::fromUtf8(exchange->method()),
+                                                            QString::fromUtf8(exchange->rawPath())),
+                                                   QStringLiteral("Not Found"), "\"Not Found\""));
             return;
         }
         QByteArrayList allowed = match.allowed;
         allowed.append("OPTIONS");
-        replyError(
-            exchange,
-            {405,
-             QStringLiteral("Method %1 is not allowed on %2; use %3")
-                 .arg(QString::fromUtf8(exchange->method()), QString::fromUtf8(exchange->rawPath()),
-                      QString::fromUtf8(match.allowed.join(", "))),
-             QJsonValue::Null},
-            {{"Allow", allowed.join(", ")}});
+        replyError(exchange,
+                   ApiError::fastApi(405,
+                                     QStringLiteral("Method %1 is not allowed on %2; use %3")
+                                         .arg(QString::fromUtf8(exchange->method()),
+                                              QString::fromUtf8(exchange->rawPath()),
+                                              QString::fromUtf8(match.allowed.join(", "))),
+                                     QStringLiteral("Method Not Allowed"),
+                                     "\"Method Not Allowed\""),
+                   {{"Allow", allowed.join(", ")}});
         return;
     }
     if (const auto denied = authorize(exchange, *match.route)) {
@@ -222,24 +217,19 @@ bool RestServer::checkContainer(HttpExchange *exchange, const QString &name) {
     return false;
 }
 
+bool RestServer::refuse(HttpExchange *exchange, const std::optional<ApiError> &error) {
+    if (!error)
+        return false;
+    replyError(exchange, *error);
+    return true;
+}
+
 bool RestServer::checkService(HttpExchange *exchange, const QString &name) {
-    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.@-]*$"));
-    if (name.size() <= 255 && valid.match(name).hasMatch())
-        return true;
-    replyError(exchange, ApiError::unprocessable(
-                             QStringLiteral("Invalid service name '%1'").arg(name),
-                             fieldDetail("service", "must match [A-Za-z0-9][A-Za-z0-9_.@-]*")));
-    return false;
+    return !refuse(exchange, validate::serviceName(name));
 }
 
 bool RestServer::checkDockerName(HttpExchange *exchange, const QString &name) {
-    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]*$"));
-    if (name.size() <= 255 && valid.match(name).hasMatch())
-        return true;
-    replyError(exchange, ApiError::unprocessable(
-                             QStringLiteral("Invalid Docker container name '%1'").arg(name),
-                             fieldDetail("name", "must match [A-Za-z0-9][A-Za-z0-9_.-]*")));
-    return false;
+    return !refuse(exchange, validate::dockerName(name));
 }
 
 std::optional<int> RestServer::intQuery(HttpExchange *exchange, const char *key, int fallback,
@@ -247,68 +237,26 @@ std::optional<int> RestServer::intQuery(HttpExchange *exchange, const char *key,
     const QString name = QString::fromUtf8(key);
     if (!exchange->query().hasQueryItem(name))
         return fallback;
-    const QString text = exchange->query().queryItemValue(name, QUrl::FullyDecoded);
-    bool ok = false;
-    const qlonglong value = text.toLongLong(&ok);
-    static const QRegularExpression digits(QStringLiteral("^[0-9]+$"));
-    if (ok && digits.match(text).hasMatch() && value <= max)
-        return int(value);
-    const QString reason = QStringLiteral("must be an integer from 0 to %1").arg(max);
-    replyError(exchange,
-               ApiError::unprocessable(
-                   QStringLiteral("Query parameter '%1' %2, not '%3'").arg(name, reason, text),
-                   fieldDetail(key, reason)));
-    return std::nullopt;
+    return value(exchange,
+                 validate::intQuery(key, exchange->query().queryItemValue(name, QUrl::FullyDecoded),
+                                    0, max));
 }
 
 std::optional<bool> RestServer::boolQuery(HttpExchange *exchange, const char *key, bool fallback) {
     const QString name = QString::fromUtf8(key);
     if (!exchange->query().hasQueryItem(name))
         return fallback;
-    const QString text = exchange->query().queryItemValue(name, QUrl::FullyDecoded).toLower();
-    if (text == u"true" || text == u"1")
-        return true;
-    if (text == u"false" || text == u"0")
-        return false;
-    replyError(exchange, ApiError::unprocessable(
-                             QStringLiteral("Query parameter '%1' must be true or false").arg(name),
-                             fieldDetail(key, QStringLiteral("must be true or false"))));
-    return std::nullopt;
+    return value(exchange, validate::boolQuery(
+                               key, exchange->query().queryItemValue(name, QUrl::FullyDecoded)));
 }
 
 std::optional<QJsonObject> RestServer::jsonBody(HttpExchange *exchange) {
-    QJsonParseError error{};
-    const QJsonDocument doc = QJsonDocument::fromJson(exchange->body(), &error);
-    if (error.error == QJsonParseError::NoError && doc.isObject())
-        return doc.object();
-    const QString reason = error.error == QJsonParseError::NoError
-                               ? QStringLiteral("must be a JSON object")
-                               : QStringLiteral("is not valid JSON: %1 at offset %2")
-                                     .arg(error.errorString())
-                                     .arg(error.offset);
-    replyError(exchange, ApiError::unprocessable(QStringLiteral("The request body %1").arg(reason),
-                                                 fieldDetail("body", reason)));
-    return std::nullopt;
+    return value(exchange, validate::jsonObjectBody(exchange->body()));
 }
 
 std::optional<QString> RestServer::stringField(HttpExchange *exchange, const QJsonObject &body,
                                                const char *key, const QStringList &allowed) {
-    const QString name = QString::fromUtf8(key);
-    const QJsonValue value = body.value(name);
-    QString reason;
-    if (value.isUndefined())
-        reason = QStringLiteral("is required");
-    else if (!value.isString())
-        reason = QStringLiteral("must be a string");
-    else if (!allowed.isEmpty() && !allowed.contains(value.toString()))
-        reason = QStringLiteral("must be one of %1").arg(allowed.join(u", "));
-    else if (allowed.isEmpty() && value.toString().isEmpty())
-        reason = QStringLiteral("must not be empty");
-    else
-        return value.toString();
-    replyError(exchange, ApiError::unprocessable(QStringLiteral("Field '%1' %2").arg(name, reason),
-                                                 fieldDetail(key, reason)));
-    return std::nullopt;
+    return value(exchange, validate::stringField(body, key, allowed));
 }
 
 } // namespace sm

@@ -93,7 +93,15 @@ private:
     void followDockerLogs(HttpExchange *exchange, const QString &name, int tail);
     void startLogStream(HttpExchange *exchange, LogStream *stream); // takes the stream
 
-    // Validation shared by handlers: false means an error was already answered.
+    // Validation shared by handlers (the rules are in Validation.h): false or nullopt means
+    // the error was already answered.
+    bool refuse(HttpExchange *exchange, const std::optional<ApiError> &error);
+    template <typename T> std::optional<T> value(HttpExchange *exchange, const Result<T> &result) {
+        if (result.ok())
+            return result.value();
+        replyError(exchange, result.error());
+        return std::nullopt;
+    }
     bool checkContainer(HttpExchange *exchange, const QString &name);
     bool checkService(HttpExchange *exchange, const QString &name);
     bool checkDockerName(HttpExchange *exchange, const QString &name);

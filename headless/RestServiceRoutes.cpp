@@ -3,6 +3,7 @@
 #include "RestServer.h"
 
 #include "ReadCoalescer.h"
+#include "Validation.h"
 
 #include "backend/Backend.h"
 #include "model/ModelJson.h"
@@ -11,7 +12,7 @@ namespace sm {
 
 namespace {
 
-constexpr int kMaxTail = 100000;
+using validate::kMaxTail;
 
 QByteArray servicesJson(const QString &container, const QList<ServiceInfo> &services) {
     return JsonObjectWriter()
@@ -30,14 +31,28 @@ QByteArray statusesJson(const QString &container, const QList<ServiceStatus> &st
 } // namespace
 
 void RestServer::addServiceRoutes() {
-    m_routes.add("GET", "/containers", Access::Read, [this](HttpExchange *ex, const QStringList &) {
-        m_backend->containers(
-            ex, answer<QList<ContainerInfo>>(ex, [](const auto &list) {
-                return JsonObjectWriter().addRaw("containers", toJsonArray(list)).toJson();
-            }));
-    });
+    m_routes.add(
+        "GET", "/containers", Access::Read,
+        {.name = "list_containers",
+         .tag = "containers",
+         .summary = "List all known containers",
+         .description = "The containers of the config, in file order, with their agents' "
+                        "sockets.",
+         .response = "ContainerListResponse"},
+        [this](HttpExchange *ex, const QStringList &) {
+            m_backend->containers(
+                ex, answer<QList<ContainerInfo>>(ex, [](const auto &list) {
+                    return JsonObjectWriter().addRaw("containers", toJsonArray(list)).toJson();
+                }));
+        });
 
-    m_routes.add("GET", "/containers/{c}/services", Access::Read,
+    m_routes.add("GET", "/containers/{container}/services", Access::Read,
+                 {.name = "list_services",
+                  .tag = "services",
+                  .summary = "List services for a container",
+                  .description = "The agent's services, in its order, with their labels from the "
+                                 "config (else the id).",
+                  .response = "ServiceListResponse"},
                  [this](HttpExchange *ex, const QStringList &p) {
                      if (!checkContainer(ex, p[0]))
                          return;
@@ -51,7 +66,12 @@ void RestServer::addServiceRoutes() {
                                       });
                  });
 
-    m_routes.add("GET", "/containers/{c}/services/status", Access::Read,
+    m_routes.add("GET", "/containers/{container}/services/status", Access::Read,
+                 {.name = "get_all_services_status",
+                  .tag = "services",
+                  .summary = "Get status of all services",
+                  .description = "Every service's s6 state in one agent call.",
+                  .response = "ServiceStatusListResponse"},
                  [this](HttpExchange *ex, const QStringList &p) {
                      if (!checkContainer(ex, p[0]))
                          return;
@@ -65,7 +85,13 @@ void RestServer::addServiceRoutes() {
                                       });
                  });
 
-    m_routes.add("GET", "/containers/{c}/services/{s}/status", Access::Read,
+    m_routes.add("GET", "/containers/{container}/services/{service}/status", Access::Read,
+                 {.name = "get_service_status",
+                  .tag = "services",
+                  .summary = "Get status of a service",
+                  .description = "The service's s6 state: s6-svstat's text, up or down, pid, "
+                                 "uptime, then the extended fields.",
+                  .response = "ServiceStatusResponse"},
                  [this](HttpExchange *ex, const QStringList &p) {
                      if (!checkContainer(ex, p[0]) || !checkService(ex, p[1]))
                          return;
@@ -78,7 +104,13 @@ void RestServer::addServiceRoutes() {
                          });
                  });
 
-    m_routes.add("POST", "/containers/{c}/services/{s}", Access::Control,
+    m_routes.add("POST", "/containers/{container}/services/{service}", Access::Control,
+                 {.name = "control_service",
+                  .tag = "services",
+                  .summary = "Control a service (start/stop/restart)",
+                  .description = "up, down or restart the service through its agent.",
+                  .response = "ServiceControlResponse",
+                  .body = "ServiceActionRequest"},
                  [this](HttpExchange *ex, const QStringList &p) {
                      if (!checkContainer(ex, p[0]) || !checkService(ex, p[1]))
                          return;
@@ -95,7 +127,20 @@ void RestServer::addServiceRoutes() {
                          answer<ControlResult>(ex, [](const auto &v) { return toJson(v); }));
                  });
 
-    m_routes.add("GET", "/containers/{c}/services/{s}/logs", Access::Read,
+    m_routes.add("GET", "/containers/{container}/services/{service}/logs", Access::Read,
+                 {.name = "get_service_logs",
+                  .tag = "services",
+                  .summary = "Get service logs",
+                  .description = "The last lines of the service's s6-log `current`; with cursor, "
+                                 "what was written since that byte offset; with follow=true, "
+                                 "server-sent `log` events as lines are written.",
+                  .response = "ServiceLogsResponse",
+                  .query = {{"tail", "integer", "Number of last lines", 100, 0, kMaxTail},
+                            {"strip_ansi", "boolean", "Remove terminal colour codes", false},
+                            {"cursor", "integer", "Byte offset: return what was written since",
+                             QJsonValue::Undefined, 0},
+                            {"follow", "boolean", "Stream lines as server-sent events", false}},
+                  .eventStream = true},
                  [this](HttpExchange *ex, const QStringList &p) {
                      if (!checkContainer(ex, p[0]) || !checkService(ex, p[1]))
                          return;
@@ -118,7 +163,45 @@ void RestServer::addServiceRoutes() {
                                      answer<LogChunk>(ex, [](const auto &v) { return toJson(v); }));
                  });
 
-    m_routes.add("GET", "/containers/{c}/services/{s}/run", Access::Read,
+    m_routes.add("DELETE", "/containers/{container}/services/{service}/logs", Access::Control,
+                 {.name = "clear_service_logs",
+                  .tag = "services",
+                  .summary = "Clear service logs",
+                  .description = "Empties the service's `current` log in place; followers go on "
+                                 "from its new start.",
+                  .response = "ServiceLogsClearResponse"},
+                 [this](HttpExchange *ex, const QStringList &p) {
+                     if (!checkContainer(ex, p[0]) || !checkService(ex, p[1]))
+                         return;
+                     m_backend->clearLogs(
+                         ex, p[0], p[1],
+                         answer<LogsCleared>(ex, [](const auto &v) { return toJson(v); }));
+                 });
+
+    // The successor's robot page asks for ROS 2 topics; this daemon has no ROS 2, and says so
+    // as the successor does with ROS 2 off, never with invented topics.
+    m_routes.add("GET", "/containers/{container}/ros2/topics", Access::Read,
+                 {.name = "list_ros2_topics",
+                  .tag = "ros2",
+                  .summary = "List ROS 2 topics",
+                  .description = "Not supported here: answers 503 for every configured container.",
+                  .response = "ROS2TopicsListResponse"},
+                 [this](HttpExchange *ex, const QStringList &p) {
+                     if (!checkContainer(ex, p[0]))
+                         return;
+                     replyError(ex, ApiError::unavailable(
+                                        QStringLiteral("ROS2 plugin for container '%1' is not "
+                                                       "available: this system-managerd has no "
+                                                       "ROS 2 support")
+                                            .arg(p[0])));
+                 });
+
+    m_routes.add("GET", "/containers/{container}/services/{service}/run", Access::Read,
+                 {.name = "get_service_run_script",
+                  .tag = "services",
+                  .summary = "Get service run script",
+                  .description = "The service's s6 `run` script, for editing.",
+                  .response = "ServiceRunScriptResponse"},
                  [this](HttpExchange *ex, const QStringList &p) {
                      if (!checkContainer(ex, p[0]) || !checkService(ex, p[1]))
                          return;
@@ -127,20 +210,31 @@ void RestServer::addServiceRoutes() {
                                           }));
                  });
 
-    m_routes.add("PUT", "/containers/{c}/services/{s}/run", Access::Control,
-                 [this](HttpExchange *ex, const QStringList &p) {
-                     if (!checkContainer(ex, p[0]) || !checkService(ex, p[1]))
-                         return;
-                     const auto body = jsonBody(ex);
-                     if (!body)
-                         return;
-                     const auto content = stringField(ex, *body, "content");
-                     if (!content)
-                         return;
-                     m_backend->setRunScript(
-                         ex, p[0], p[1], *content,
-                         answer<RunScript>(ex, [](const auto &v) { return toJson(v); }));
-                 });
+    m_routes.add(
+        "PUT", "/containers/{container}/services/{service}/run", Access::Control,
+        {.name = "update_service_run_script",
+         .tag = "services",
+         .summary = "Update service run script",
+         .description = "Replaces the `run` script atomically, keeping its mode; empty "
+                        "content is refused (400).",
+         .response = "ServiceRunScriptResponse",
+         .body = "ServiceRunScriptUpdateRequest"},
+        [this](HttpExchange *ex, const QStringList &p) {
+            if (!checkContainer(ex, p[0]) || !checkService(ex, p[1]))
+                return;
+            const auto body = jsonBody(ex);
+            if (!body)
+                return;
+            const auto content = stringField(ex, *body, "content");
+            if (!content)
+                return;
+            if (content->trimmed().isEmpty()) { // as the original: 400, nothing written
+                replyError(ex, ApiError::badRequest(QStringLiteral("Content must not be empty")));
+                return;
+            }
+            m_backend->setRunScript(ex, p[0], p[1], *content,
+                                    answer<RunScript>(ex, [](const auto &v) { return toJson(v); }));
+        });
 }
 
 } // namespace sm

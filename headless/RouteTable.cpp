@@ -4,9 +4,9 @@
 
 namespace sm {
 
-void RouteTable::add(QByteArray method, const QString &pattern, Access access,
+void RouteTable::add(QByteArray method, const QString &pattern, Access access, RouteDoc doc,
                      Route::Handler handler) {
-    Route route{std::move(method), pattern, access, std::move(handler), {}};
+    Route route{std::move(method), pattern, access, std::move(doc), std::move(handler), {}};
     route.segments = pattern.split(u'/', Qt::SkipEmptyParts);
     m_routes.append(std::move(route));
 }

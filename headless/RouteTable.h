@@ -2,11 +2,13 @@
 
 #include <QByteArray>
 #include <QByteArrayList>
+#include <QJsonValue>
 #include <QList>
 #include <QString>
 #include <QStringList>
 
 #include <functional>
+#include <optional>
 
 namespace sm {
 
@@ -16,13 +18,38 @@ class HttpExchange;
 // a viewer token, control routes need an operator.
 enum class Access { Open, Read, Control };
 
-// One REST route: a method, a pattern such as "/containers/{c}/services/{s}" whose {..}
-// segments capture one percent-decoded path segment each, and its handler.
+// A query parameter as /openapi.json describes it.
+struct QueryDoc {
+    const char *name;
+    const char *type; // "integer", "boolean"
+    const char *description;
+    QJsonValue defaultValue = QJsonValue::Undefined;
+    std::optional<int> minimum = std::nullopt;
+    std::optional<int> maximum = std::nullopt;
+};
+
+// What /openapi.json says of a route; the document is generated from these, so a route and
+// its description cannot drift apart.
+struct RouteDoc {
+    const char *name = nullptr; // the operation's function name; operationId derives from it
+    const char *tag = nullptr;
+    const char *summary = nullptr;
+    const char *description = nullptr;
+    const char *response = nullptr; // schema of the 200 answer (components/schemas)
+    const char *body = nullptr;     // schema of the request body, if any
+    QList<QueryDoc> query = {};
+    bool eventStream = false; // the 200 answer may be text/event-stream
+    bool hidden = false;      // not an API operation (the docs pages and their assets)
+};
+
+// One REST route: a method, a pattern such as "/containers/{container}/services/{service}"
+// whose {..} segments capture one percent-decoded path segment each, and its handler.
 struct Route {
     using Handler = std::function<void(HttpExchange *exchange, const QStringList &params)>;
     QByteArray method;
     QString pattern;
     Access access = Access::Read;
+    RouteDoc doc;
     Handler handler;
     QStringList segments; // the pattern split on '/'
 };
@@ -31,7 +58,8 @@ struct Route {
 // method answers 405 with Allow, and OPTIONS answers for every route.
 class RouteTable final {
 public:
-    void add(QByteArray method, const QString &pattern, Access access, Route::Handler handler);
+    void add(QByteArray method, const QString &pattern, Access access, RouteDoc doc,
+             Route::Handler handler);
 
     struct Match {
         const Route *route = nullptr; // the route for this method, if any

@@ -223,6 +223,17 @@ void AgentClient::logs(QObject *context, const QString &service, const LogQuery 
          });
 }
 
+void AgentClient::clearLogs(QObject *context, const QString &service, Callback<LogsCleared> done) {
+    call(context, request("DELETE", servicePath(service) + "/logs"),
+         [container = m_container, service, done = std::move(done)](Result<QJsonObject> json) {
+             if (!json.ok())
+                 return done(json.error());
+             const QJsonObject &o = json.value();
+             done(LogsCleared{container, service, o.value(QLatin1String("message")).toString(),
+                              o.value(QLatin1String("log_path")).toString()});
+         });
+}
+
 namespace {
 
 AgentClient::Callback<QJsonObject> runScriptAnswer(const QString &container, const QString &service,

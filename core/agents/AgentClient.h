@@ -42,6 +42,7 @@ public:
                  Callback<ControlResult> done);
     void logs(QObject *context, const QString &service, const LogQuery &query,
               Callback<LogChunk> done);
+    void clearLogs(QObject *context, const QString &service, Callback<LogsCleared> done);
     void runScript(QObject *context, const QString &service, Callback<RunScript> done);
     void setRunScript(QObject *context, const QString &service, const QString &content,
                       Callback<RunScript> done);

@@ -45,6 +45,9 @@ public:
                          const QString &action, Callback<ControlResult> done) = 0;
     virtual void logs(QObject *context, const QString &container, const QString &service,
                       const LogQuery &query, Callback<LogChunk> done) = 0;
+    // Empties the service's `current` log; followers go on from its new start.
+    virtual void clearLogs(QObject *context, const QString &container, const QString &service,
+                           Callback<LogsCleared> done) = 0;
     virtual void runScript(QObject *context, const QString &container, const QString &service,
                            Callback<RunScript> done) = 0;
     virtual void setRunScript(QObject *context, const QString &container, const QString &service,

@@ -128,6 +128,12 @@ void LocalBackend::setRunScript(QObject *context, const QString &container, cons
         agent->setRunScript(context, service, content, std::move(done));
 }
 
+void LocalBackend::clearLogs(QObject *context, const QString &container, const QString &service,
+                             Callback<LogsCleared> done) {
+    if (AgentClient *agent = agentFor(context, container, done))
+        agent->clearLogs(context, service, std::move(done));
+}
+
 LogStream *LocalBackend::followLogs(const QString &container, const QString &service, int tail) {
     AgentClient *agent = m_agents->agent(container);
     if (!agent)

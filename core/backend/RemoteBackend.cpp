@@ -225,6 +225,12 @@ void RemoteBackend::setRunScript(QObject *context, const QString &container, con
          remotejson::runScript);
 }
 
+void RemoteBackend::clearLogs(QObject *context, const QString &container, const QString &service,
+                              Callback<LogsCleared> done) {
+    call(context, "DELETE", servicePath(container, service) + QStringLiteral("/logs"), {}, {},
+         std::move(done), remotejson::logsCleared);
+}
+
 LogStream *RemoteBackend::followLogs(const QString &container, const QString &service, int tail) {
     QUrlQuery q;
     q.addQueryItem(QStringLiteral("follow"), QStringLiteral("true"));

@@ -52,6 +52,8 @@ public:
                    Callback<RunScript> done) override;
     void setRunScript(QObject *context, const QString &container, const QString &service,
                       const QString &content, Callback<RunScript> done) override;
+    void clearLogs(QObject *context, const QString &container, const QString &service,
+                   Callback<LogsCleared> done) override;
     LogStream *followLogs(const QString &container, const QString &service, int tail) override;
 
     void dockerContainers(QObject *context, bool all,

@@ -61,6 +61,9 @@ Result<LogChunk> logChunk(const QJsonObject &o) {
 Result<RunScript> runScript(const QJsonObject &o) {
     return runScriptFromJson(o);
 }
+Result<LogsCleared> logsCleared(const QJsonObject &o) {
+    return logsClearedFromJson(o);
+}
 
 Result<QList<DockerContainer>> dockerContainers(const QJsonObject &o) {
     return list<DockerContainer>(o, "containers", dockerContainerFromJson);

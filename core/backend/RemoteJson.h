@@ -17,6 +17,7 @@ Result<QList<ServiceStatus>> statuses(const QJsonObject &o);
 Result<ControlResult> controlResult(const QJsonObject &o);
 Result<LogChunk> logChunk(const QJsonObject &o);
 Result<RunScript> runScript(const QJsonObject &o);
+Result<LogsCleared> logsCleared(const QJsonObject &o);
 Result<QList<DockerContainer>> dockerContainers(const QJsonObject &o);
 Result<DockerStatus> dockerStatus(const QJsonObject &o);
 Result<DockerControlResult> dockerControlResult(const QJsonObject &o);

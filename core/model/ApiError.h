@@ -13,20 +13,40 @@ struct ApiError {
     int status = 500;
     QString message;
     QJsonValue detail = QJsonValue::Null;
+    // Set for the errors that FastAPI itself answered in the original (validation, unknown
+    // route, wrong method): `detail` as JSON text, keys in FastAPI's order, and sent before
+    // `error`, where those clients look. `detail` above holds the same value for code.
+    QByteArray detailJson = {};
 
-    static ApiError badRequest(QString message, QJsonValue detail = {}) { return {400, std::move(message), std::move(detail)}; }
-    static ApiError notFound(QString message) { return {404, std::move(message), QJsonValue::Null}; }
-    static ApiError unprocessable(QString message, QJsonValue detail = {}) { return {422, std::move(message), std::move(detail)}; }
-    static ApiError unavailable(QString message) { return {503, std::move(message), QJsonValue::Null}; }
-    static ApiError badGateway(QString message) { return {502, std::move(message), QJsonValue::Null}; }
+    static ApiError fastApi(int status, QString message, QJsonValue detail, QByteArray json) {
+        return {status, std::move(message), std::move(detail), std::move(json)};
+    }
+
+    static ApiError badRequest(QString message, QJsonValue detail = {}) {
+        return {400, std::move(message), std::move(detail)};
+    }
+    static ApiError notFound(QString message) {
+        return {404, std::move(message), QJsonValue::Null};
+    }
+    static ApiError unprocessable(QString message, QJsonValue detail = {}) {
+        return {422, std::move(message), std::move(detail)};
+    }
+    static ApiError unavailable(QString message) {
+        return {503, std::move(message), QJsonValue::Null};
+    }
+    static ApiError badGateway(QString message) {
+        return {502, std::move(message), QJsonValue::Null};
+    }
     static ApiError timeout(QString message) { return {504, std::move(message), QJsonValue::Null}; }
 };
 
 // Either a value or the ApiError that prevented it.
 template <typename T> class Result {
 public:
-    Result(T value) : m_data(std::in_place_index<0>, std::move(value)) {}
-    Result(ApiError error) : m_data(std::in_place_index<1>, std::move(error)) {}
+    Result(T value)
+        : m_data(std::in_place_index<0>, std::move(value)) {}
+    Result(ApiError error)
+        : m_data(std::in_place_index<1>, std::move(error)) {}
 
     bool ok() const { return m_data.index() == 0; }
     const T &value() const { return std::get<0>(m_data); }

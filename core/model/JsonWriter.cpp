@@ -14,13 +14,27 @@ void appendJsonString(QByteArray &out, const QString &text) {
     for (const char c : utf8) {
         const auto u = static_cast<unsigned char>(c);
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
         default:
             if (u < 0x20) {
                 out += "\\u00";
@@ -37,8 +51,10 @@ void appendJsonString(QByteArray &out, const QString &text) {
 QByteArray toJsonText(const QJsonValue &value) {
     switch (value.type()) {
     case QJsonValue::Null:
-    case QJsonValue::Undefined: return "null";
-    case QJsonValue::Bool: return value.toBool() ? "true" : "false";
+    case QJsonValue::Undefined:
+        return "null";
+    case QJsonValue::Bool:
+        return value.toBool() ? "true" : "false";
     case QJsonValue::Double: {
         const double d = value.toDouble();
         const auto i = static_cast<qint64>(d);
@@ -51,8 +67,10 @@ QByteArray toJsonText(const QJsonValue &value) {
         appendJsonString(out, value.toString());
         return out;
     }
-    case QJsonValue::Array: return QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
-    case QJsonValue::Object: return QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
+    case QJsonValue::Array:
+        return QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
+    case QJsonValue::Object:
+        return QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
     }
     return "null";
 }

@@ -72,6 +72,15 @@ QByteArray toJson(const RunScript &v) {
         .toJson();
 }
 
+QByteArray toJson(const LogsCleared &v) {
+    return JsonObjectWriter()
+        .add("container", v.container)
+        .add("service", v.service)
+        .add("message", v.message)
+        .add("log_path", v.logPath)
+        .toJson();
+}
+
 QByteArray toJson(const DockerContainer &v) {
     return JsonObjectWriter()
         .add("id", v.id)
@@ -137,6 +146,10 @@ QByteArray toJson(const Health &v) {
 }
 
 QByteArray toJson(const ApiError &v) {
+    // FastAPI's own answers lead with `detail`, as the original's clients expect; ours are
+    // `{"error", "detail"}`, as the original's exception handler wrote them.
+    if (!v.detailJson.isEmpty())
+        return JsonObjectWriter().addRaw("detail", v.detailJson).add("error", v.message).toJson();
     return JsonObjectWriter().add("error", v.message).add("detail", v.detail).toJson();
 }
 

@@ -177,6 +177,13 @@ Result<RunScript> runScriptFromJson(const QJsonObject &object) {
     return r.finish(std::move(v));
 }
 
+Result<LogsCleared> logsClearedFromJson(const QJsonObject &object) {
+    FieldReader r(object, "log clearing");
+    LogsCleared v{r.string("container"), r.string("service"), r.string("message"),
+                  r.string("log_path")};
+    return r.finish(std::move(v));
+}
+
 Result<DockerContainer> dockerContainerFromJson(const QJsonObject &object) {
     FieldReader r(object, "Docker container");
     DockerContainer v{r.string("id"), r.string("name"), r.string("status"), r.string("image"),

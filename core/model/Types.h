@@ -68,6 +68,14 @@ struct LogChunk {
     QString logPath;
 };
 
+// The answer of DELETE .../logs: `current` emptied.
+struct LogsCleared {
+    QString container;
+    QString service;
+    QString message;
+    QString logPath;
+};
+
 struct RunScript {
     QString container;
     QString service;

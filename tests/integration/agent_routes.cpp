@@ -47,6 +47,7 @@ private slots:
     void logs();
     void logErrors();
     void runScript();
+    void clearLogs();
     void methodNotAllowed_data();
     void methodNotAllowed();
     void invalidNames_data();
@@ -253,6 +254,31 @@ void AgentRoutes::runScript() {
              404);
     QCOMPARE(get("/services/nope/run").status, 404);
     QCOMPARE(readFile(path), script);
+
+    // An empty or blank script is refused as the original refused it, and nothing is written.
+    for (const QByteArray body : {"{\"content\":\"\"}", "{\"content\":\" \\n\\t\"}"}) {
+        reply = agentRequest(m_agent.socketPath(), "PUT", "/services/stopped/run", body);
+        QCOMPARE(reply.status, 400);
+        QCOMPARE(reply.json().value("error").toString(), QString("Content must not be empty"));
+        QCOMPARE(readFile(path), script);
+    }
+}
+
+void AgentRoutes::clearLogs() {
+    const QString path = m_tree.logFile("noisy");
+    QTRY_VERIFY(readFile(path).contains("line 3\n"));
+
+    HttpReply reply = agentRequest(m_agent.socketPath(), "DELETE", "/services/noisy/logs");
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.body, "{\"service\":\"noisy\",\"message\":\"Logs cleared successfully\","
+                         "\"log_path\":\"" +
+                             path.toUtf8() + "\"}");
+    QCOMPARE(QFileInfo(path).size(), 0);
+    QCOMPARE(get("/services/noisy/logs").json().value("logs").toString(), QString());
+
+    reply = agentRequest(m_agent.socketPath(), "DELETE", "/services/web/logs");
+    QCOMPARE(reply.status, 404); // web has no logger
+    QCOMPARE(agentRequest(m_agent.socketPath(), "DELETE", "/services/nope/logs").status, 404);
 }
 
 void AgentRoutes::methodNotAllowed_data() {
@@ -268,8 +294,8 @@ void AgentRoutes::methodNotAllowed_data() {
                                  << QByteArray("POST");
     QTest::addRow("post-run") << QByteArray("POST") << QByteArray("/services/web/run")
                               << QByteArray("GET, PUT");
-    QTest::addRow("delete-logs") << QByteArray("DELETE") << QByteArray("/services/web/logs")
-                                 << QByteArray("GET");
+    QTest::addRow("post-logs") << QByteArray("POST") << QByteArray("/services/web/logs")
+                               << QByteArray("GET, DELETE");
     QTest::addRow("put-all-status")
         << QByteArray("PUT") << QByteArray("/services/status") << QByteArray("GET, POST");
 }

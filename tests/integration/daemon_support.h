@@ -5,6 +5,7 @@
 // "listening on http://..." line, and talks to it with QNetworkAccessManager.
 
 #include "AgentProcess.h"
+#include "ErrorShape.h"
 
 #include <QElapsedTimer>
 #include <QEventLoop>

@@ -239,8 +239,8 @@ private slots:
             << QByteArray("containers:\n  a:\n    name: a\n    socket_path: /a\n") << 3 << 11
             << "containers.a mixes the two forms of containers";
         QTest::addRow("mixed: mapping entry inside the list")
-            << ok + "  - b:\n      socket_path: /b\n" << 4 << 5
-            << "containers[1] mixes the two forms of containers";
+            << ok + "  - b:\n      socket_path: /b\n"
+            << 4 << 5 << "containers[1] mixes the two forms of containers";
         QTest::addRow("services not a list") << ok + "    services: {id: x}\n"
                                              << 4 << 15 << "containers[0].services must be a list";
         QTest::addRow("service without id") << ok + "    services:\n      - label: X\n"

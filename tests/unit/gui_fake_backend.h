@@ -87,6 +87,11 @@ public:
                    Callback<sm::RunScript> done) override {
         answer(c, done, sm::Result<sm::RunScript>(sm::RunScript{container, service, "run", ""}));
     }
+    void clearLogs(QObject *c, const QString &container, const QString &service,
+                   Callback<sm::LogsCleared> done) override {
+        answer(c, done,
+               sm::Result<sm::LogsCleared>(sm::LogsCleared{container, service, "cleared", "log"}));
+    }
     void setRunScript(QObject *c, const QString &container, const QString &service,
                       const QString &content, Callback<sm::RunScript> done) override {
         answer(c, done,

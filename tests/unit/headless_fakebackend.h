@@ -65,6 +65,11 @@ public:
         answer(ctx, "setrun " + c + ' ' + s + ' ' + content, std::move(done),
                sm::RunScript{c, s, "/etc/s6/" + s + "/run", content});
     }
+    void clearLogs(QObject *ctx, const QString &c, const QString &s,
+                   Callback<sm::LogsCleared> done) override {
+        answer(ctx, "clearlogs " + c + ' ' + s, std::move(done),
+               sm::LogsCleared{c, s, "Logs cleared successfully", "/var/log/svc/current"});
+    }
     sm::LogStream *followLogs(const QString &, const QString &, int) override { return nullptr; }
     void dockerContainers(QObject *ctx, bool all,
                           Callback<QList<sm::DockerContainer>> done) override {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "ErrorShape.h"
+
 // Shared by the REST unit tests: a RestServer on a free loopback port over FakeBackend, and a
 // QNetworkAccessManager client whose answers are waited for with QSignalSpy.
 
@@ -80,7 +82,8 @@ protected:
         const QJsonObject o = a.json();
         QCOMPARE(o.keys(), QStringList({"detail", "error"}));
         QVERIFY(!o.value("error").toString().isEmpty());
-        QVERIFY(a.body.startsWith("{\"error\":"));
+        QVERIFY(a.body.startsWith("{\"" + errorshape::keyOrderFor(a.status, o).first().toUtf8() +
+                                  "\":"));
         QCOMPARE(a.headers.value("vary"), QByteArray("Origin"));
         QCOMPARE(a.headers.value("access-control-allow-origin"), QByteArray("*"));
     }

@@ -1,6 +1,9 @@
 // The REST routes against a scripted Backend: exact bodies (field names, types, order), input
 // validation with the field named, and the self-describing routes (OpenAPI, docs pages).
+#include "OpenApi.h"
 #include "headless_fixture.h"
+
+#include <QRegularExpression>
 
 class HeadlessRestTest final : public RestFixture {
     Q_OBJECT
@@ -185,12 +188,12 @@ private Q_SLOTS:
         QTest::addRow("action number")
             << QByteArray("POST") << svc << J("{'action':1}") << 422 << "action";
         QTest::addRow("content empty") << QByteArray("PUT") << QByteArray(svc + "/run")
-                                       << J("{'content':''}") << 422 << "content";
+                                       << J("{'content':''}") << 400 << QString();
         QTest::addRow("content missing") << QByteArray("PUT") << QByteArray(svc + "/run")
                                          << J("{'text':'x'}") << 422 << "content";
         QTest::addRow("docker all bogus")
-            << QByteArray("GET") << QByteArray("/docker/containers?all=yes") << QByteArray() << 422
-            << "all";
+            << QByteArray("GET") << QByteArray("/docker/containers?all=maybe") << QByteArray()
+            << 422 << "all";
         QTest::addRow("docker name")
             << QByteArray("GET") << QByteArray("/docker/containers/%2Fetc/status") << QByteArray()
             << 422 << "name";
@@ -204,7 +207,7 @@ private Q_SLOTS:
             << J("{'action':'stop','timeout':1.5}") << 422 << "timeout";
         QTest::addRow("docker timeout string")
             << QByteArray("POST") << QByteArray("/docker/containers/x")
-            << J("{'action':'stop','timeout':'5'}") << 422 << "timeout";
+            << J("{'action':'stop','timeout':'five'}") << 422 << "timeout";
         QTest::addRow("docker logs tail")
             << QByteArray("GET") << QByteArray("/docker/containers/x/logs?tail=1e3") << QByteArray()
             << 422 << "tail";
@@ -223,10 +226,12 @@ private Q_SLOTS:
         const Answer a = call(verb, path, body);
         checkError(a, status);
         if (!field.isEmpty())
-            QCOMPARE(a.json().value("detail").toObject().value("field").toString(), field);
+            QCOMPARE(errorshape::invalidField(a.json()), field);
         QVERIFY2(m_backend->calls.isEmpty(), qPrintable(m_backend->calls.join(u';')));
     }
 
+    // The document is generated from the route table: every route is described (or hidden on
+    // purpose, as FastAPI hides its docs pages), and every described operation is a route.
     void openApiCoversEveryRoute() {
         const Answer a = call("GET", "/openapi.json");
         QCOMPARE(a.status, 200);
@@ -234,15 +239,164 @@ private Q_SLOTS:
         QVERIFY(doc.value("openapi").toString().startsWith("3."));
         QCOMPARE(doc.value("info").toObject().value("version").toString(), QString(SM_VERSION));
         const QJsonObject paths = doc.value("paths").toObject();
+        int described = 0;
         for (const Route &route : m_server->routes().routes()) {
-            if (route.pattern.startsWith("/docs/assets"))
+            const QString what = QString::fromLatin1(route.method) + ' ' + route.pattern;
+            if (route.doc.hidden) {
+                QVERIFY2(!paths.contains(route.pattern), qPrintable(what));
                 continue;
-            const QJsonObject item = paths.value(route.pattern).toObject();
-            QVERIFY2(item.contains(QString::fromLatin1(route.method).toLower()),
-                     qPrintable(route.method + ' ' + route.pattern));
+            }
+            QVERIFY2(route.doc.name && route.doc.tag && route.doc.summary &&
+                         QByteArray(route.doc.description).size() > 10,
+                     qPrintable(what + " has no description"));
+            const QJsonObject op = paths.value(route.pattern)
+                                       .toObject()
+                                       .value(QString::fromLatin1(route.method).toLower())
+                                       .toObject();
+            QVERIFY2(!op.isEmpty(), qPrintable(what));
+            QCOMPARE(op.value("operationId").toString(), operationId(route));
+            ++described;
         }
-        QCOMPARE(paths.size(),
-                 m_server->routes().routes().size() - 2); // no assets; run has GET+PUT
+        int operations = 0;
+        for (auto it = paths.begin(); it != paths.end(); ++it) {
+            for (const QString &method : it.value().toObject().keys()) {
+                const auto match =
+                    m_server->routes().find(method.toUpper().toLatin1(), it.key().toUtf8());
+                QVERIFY2(match.route && match.route->pattern == it.key(),
+                         qPrintable(method + ' ' + it.key() + " is described but no route"));
+                ++operations;
+            }
+        }
+        QCOMPARE(operations, described);
+
+        // Every schema a document refers to exists.
+        const QJsonObject schemas = doc.value("components").toObject().value("schemas").toObject();
+        const QRegularExpression ref(QStringLiteral("\"#/components/schemas/([A-Za-z0-9]+)\""));
+        for (auto m = ref.globalMatch(QString::fromUtf8(a.body)); m.hasNext();) {
+            const QString name = m.next().captured(1);
+            QVERIFY2(schemas.contains(name), qPrintable(name));
+        }
+    }
+
+    // The original's operations, as its own /openapi.json listed them: clients generated from
+    // that document keep their method names, paths, tags, parameters and schema names.
+    void openApiKeepsTheOriginalsOperations_data() {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("operation");
+        QTest::addColumn<QString>("tag");
+        QTest::addColumn<QStringList>("parameters"); // the original's, in order: name@in
+        QTest::addColumn<QString>("response");
+        QTest::addColumn<QString>("body");
+        const QString c = "/containers/{container}";
+        const QString s = c + "/services/{service}";
+        const QStringList cs{"container@path", "service@path"};
+        QTest::newRow("root") << "get"
+                              << "/"
+                              << "root__get"
+                              << "root" << QStringList() << ""
+                              << "";
+        QTest::newRow("containers") << "get"
+                                    << "/containers"
+                                    << "list_containers_containers_get"
+                                    << "containers" << QStringList() << "ContainerListResponse"
+                                    << "";
+        QTest::newRow("services") << "get" << c + "/services"
+                                  << "list_services_containers__container__services_get"
+                                  << "services" << QStringList{"container@path"}
+                                  << "ServiceListResponse"
+                                  << "";
+        QTest::newRow("statuses")
+            << "get" << c + "/services/status"
+            << "get_all_services_status_containers__container__services_status_get"
+            << "services" << QStringList{"container@path"} << "ServiceStatusListResponse"
+            << "";
+        QTest::newRow("control") << "post" << s
+                                 << "control_service_containers__container__services__service__post"
+                                 << "services" << cs << "ServiceControlResponse"
+                                 << "ServiceActionRequest";
+        QTest::newRow("logs")
+            << "get" << s + "/logs"
+            << "get_service_logs_containers__container__services__service__logs_get"
+            << "services" << (cs + QStringList{"tail@query"}) << "ServiceLogsResponse"
+            << "";
+        QTest::newRow("run")
+            << "get" << s + "/run"
+            << "get_service_run_script_containers__container__services__service__run_get"
+            << "services" << cs << "ServiceRunScriptResponse"
+            << "";
+        QTest::newRow("put run")
+            << "put" << s + "/run"
+            << "update_service_run_script_containers__container__services__service__run_put"
+            << "services" << cs << "ServiceRunScriptResponse"
+            << "ServiceRunScriptUpdateRequest";
+        QTest::newRow("status")
+            << "get" << s + "/status"
+            << "get_service_status_containers__container__services__service__status_get"
+            << "services" << cs << "ServiceStatusResponse"
+            << "";
+        QTest::newRow("docker list")
+            << "get"
+            << "/docker/containers"
+            << "list_docker_containers_docker_containers_get"
+            << "docker" << QStringList{"all@query"} << "DockerContainerListResponse"
+            << "";
+        QTest::newRow("docker control")
+            << "post"
+            << "/docker/containers/{name}"
+            << "control_docker_container_docker_containers__name__post"
+            << "docker" << QStringList{"name@path"} << "DockerContainerActionResponse"
+            << "DockerContainerActionRequest";
+        QTest::newRow("docker logs")
+            << "get"
+            << "/docker/containers/{name}/logs"
+            << "get_docker_container_logs_docker_containers__name__logs_get"
+            << "docker" << QStringList{"name@path", "tail@query"} << "DockerContainerLogsResponse"
+            << "";
+        QTest::newRow("docker status")
+            << "get"
+            << "/docker/containers/{name}/status"
+            << "get_docker_container_status_docker_containers__name__status_get"
+            << "docker" << QStringList{"name@path"} << "DockerContainerStatus"
+            << "";
+    }
+    void openApiKeepsTheOriginalsOperations() {
+        QFETCH(QString, method);
+        QFETCH(QString, path);
+        QFETCH(QString, operation);
+        QFETCH(QString, tag);
+        QFETCH(QStringList, parameters);
+        QFETCH(QString, response);
+        QFETCH(QString, body);
+        const QJsonObject doc = call("GET", "/openapi.json").json();
+        const QJsonObject op =
+            doc.value("paths").toObject().value(path).toObject().value(method).toObject();
+        QVERIFY2(!op.isEmpty(), qPrintable(method + ' ' + path));
+        QCOMPARE(op.value("operationId").toString(), operation);
+        QCOMPARE(op.value("tags").toArray(), QJsonArray{tag});
+        QStringList actual;
+        for (const QJsonValue &p : op.value("parameters").toArray())
+            actual.append(p.toObject().value("name").toString() + '@' +
+                          p.toObject().value("in").toString());
+        QCOMPARE(actual.mid(0, parameters.size()), parameters); // ours may follow
+        const auto schemaOf = [](const QJsonObject &content) {
+            return content.value("application/json")
+                .toObject()
+                .value("schema")
+                .toObject()
+                .value("$ref")
+                .toString()
+                .section('/', -1);
+        };
+        if (!response.isEmpty())
+            QCOMPARE(schemaOf(op.value("responses")
+                                  .toObject()
+                                  .value("200")
+                                  .toObject()
+                                  .value("content")
+                                  .toObject()),
+                     response);
+        QCOMPARE(schemaOf(op.value("requestBody").toObject().value("content").toObject()), body);
     }
 
     void docsPages() {

@@ -83,6 +83,10 @@ public:
                    Callback<sm::RunScript> done) override {
         unused(ctx, std::move(done));
     }
+    void clearLogs(QObject *ctx, const QString &, const QString &,
+                   Callback<sm::LogsCleared> done) override {
+        unused(ctx, std::move(done));
+    }
     void setRunScript(QObject *ctx, const QString &, const QString &, const QString &,
                       Callback<sm::RunScript> done) override {
         unused(ctx, std::move(done));
