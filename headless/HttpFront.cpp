@@ -4,6 +4,7 @@
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
 #include <QTcpSocket>
+#include <QWebSocket>
 
 namespace sm {
 
@@ -45,6 +46,11 @@ public:
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override {
+        // Qt 6.4 asks here first and upgrades a WebSocket handshake only once it is "handled";
+        // answering it would put an HTTP answer before the 101. It goes on to the upgrade
+        // unanswered (Qt 6.7 replaces this with a verifier for upgrades).
+        if (request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0)
+            return true;
         auto *exchange = new HttpExchange(
             methodName(request.method()), request.url().path(QUrl::FullyEncoded).toUtf8(),
             request.query(), request.headers(), request.body(), makeResponder(request, socket));
@@ -171,6 +177,14 @@ quint16 HttpFront::listen(const QHostAddress &address, quint16 port) {
     }
     m_server->bind(tcp);
     return tcp->serverPort();
+}
+
+void HttpFront::setWebSocketHandler(std::function<void(QWebSocket *)> handler) {
+    QObject::connect(m_server.get(), &QAbstractHttpServer::newWebSocketConnection, this,
+                     [this, handler = std::move(handler)] {
+                         while (m_server->hasPendingWebSocketConnections())
+                             handler(m_server->nextPendingWebSocketConnection().release());
+                     });
 }
 
 void HttpFront::setLimits(const RequestLimits &limits, GuardedTcpServer::CorsHeaders cors) {

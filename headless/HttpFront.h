@@ -16,6 +16,7 @@
 
 class QTcpSocket;
 class QHttpServerResponder;
+class QWebSocket;
 
 namespace sm {
 
@@ -99,6 +100,9 @@ public:
     quint16 listen(const QHostAddress &address, quint16 port);
     // Request bounds and the CORS headers of the listener's own refusals; before listen().
     void setLimits(const RequestLimits &limits, GuardedTcpServer::CorsHeaders cors);
+    // Takes every WebSocket upgrade, handshake done (QHttpServer answers it for any path, so
+    // the handler checks the path and closes what it does not serve). Before listen().
+    void setWebSocketHandler(std::function<void(QWebSocket *socket)> handler);
 
 private:
     RequestLimits m_limits;

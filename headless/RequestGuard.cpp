@@ -211,8 +211,10 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor) {
         return;
     }
     ++m_open;
-    connect(socket, &QObject::destroyed, this, [this] { --m_open; });
-    new ConnectionGuard(socket, m_limits, m_cors);
+    // Counted through the guard, a child of the socket: QHttpServer disconnects every signal
+    // of a socket it hands to its WebSocket server, `destroyed` included, but not the guard's.
+    auto *guard = new ConnectionGuard(socket, m_limits, m_cors);
+    connect(guard, &QObject::destroyed, this, [this] { --m_open; });
     addPendingConnection(socket);
 }
 

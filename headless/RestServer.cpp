@@ -41,6 +41,7 @@ RestServer::RestServer(Backend *backend, RestSettings settings, QObject *parent)
     addServiceRoutes();
     addDockerRoutes();
     addEventRoutes();
+    m_front.setWebSocketHandler([this](QWebSocket *socket) { acceptWebSocket(socket); });
 }
 
 RestServer::~RestServer() {

@@ -13,6 +13,8 @@
 #include <QTimer>
 
 #include <list>
+
+class QWebSocket;
 #include <optional>
 
 namespace sm {
@@ -85,6 +87,8 @@ private:
     void addDockerRoutes();
     void addDocRoutes();
     void addEventRoutes(); // RestEventRoutes.cpp
+    // WS /ws/containers/{container}/services/{service}/logs (RestWebSocket.cpp).
+    void acceptWebSocket(QWebSocket *socket);
     // Starts an SSE answer (CORS included); false (already answered 503) when streams are full.
     bool startEventStream(HttpExchange *exchange);
     // The logs routes' follow=true: checks the source exists, then streams `log` events.
@@ -126,6 +130,7 @@ private:
     QPointer<StatusMonitor> m_monitor;
     QList<QMetaObject::Connection> m_monitorConnections;
     mutable QHash<QString, QByteArray> m_assetCache;
+    int m_logSockets = 0; // open log WebSockets, bounded with the SSE streams
 
     // The watchdog: requests waiting for the backend, in deadline order (nearly all share one
     // timeout, so new ones go at the end). One coarse timer for all of them: a timer per request

@@ -1,0 +1,269 @@
+// WS /ws/containers/{container}/services/{service}/logs end to end, with a real QWebSocket
+// client: the first frame (the last lines), live lines, s6-log rotation, error frames, a
+// reader that stops reading, and the token rules (header or ?token=).
+#include "AgentProcess.h"
+#include "S6Tree.h"
+#include "daemon_support.h"
+
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTcpSocket>
+#include <QWebSocket>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace {
+
+// A service that copies what the test writes into its FIFO to its logger, so the test decides
+// when a line is written. The FIFO is opened read-write so that neither side blocks.
+QString fifoService(const QString &fifo, const QString &greeting) {
+    return QStringLiteral("#!/bin/sh\nexec 2>&1\n%1\nexec 3<>%2\nexec cat <&3\n")
+        .arg(greeting, fifo);
+}
+
+int openSockets(qint64 pid) {
+    const QDir fds(QStringLiteral("/proc/%1/fd").arg(pid));
+    int count = 0;
+    for (const QString &fd : fds.entryList(QDir::NoDotAndDotDot | QDir::System | QDir::Files))
+        count += QFile::symLinkTarget(fds.filePath(fd)).contains(QLatin1String("socket:")) ? 1 : 0;
+    return count;
+}
+
+// One WebSocket client and the frames it got.
+struct WsClient {
+    QWebSocket socket;
+    QList<QJsonObject> frames;
+    QString logs; // the data of every "logs" frame, in order
+    bool closed = false;
+
+    explicit WsClient(const QUrl &url, const QByteArray &authorization = {}) {
+        QObject::connect(
+            &socket, &QWebSocket::textMessageReceived, &socket, [this](const QString &text) {
+                const QJsonObject frame = QJsonDocument::fromJson(text.toUtf8()).object();
+                if (frame.value("type") == QJsonValue("logs"))
+                    logs += frame.value("data").toString();
+                // The frames of a bulk transfer are counted, not all kept.
+                if (frames.size() < 100)
+                    frames.append(frame);
+            });
+        QObject::connect(&socket, &QWebSocket::disconnected, &socket, [this] { closed = true; });
+        QNetworkRequest request(url);
+        if (!authorization.isEmpty())
+            request.setRawHeader("Authorization", authorization);
+        socket.open(request);
+    }
+    const QString &text() const { return logs; }
+};
+
+} // namespace
+
+class DaemonWebSocketTest final : public QObject {
+    Q_OBJECT
+
+    S6Tree m_tree;
+    AgentProcess m_agent;
+    QTemporaryDir m_tmp;
+    DaemonProcess m_daemon;
+    DaemonProcess m_guarded; // with api.tokens
+
+    QString fifo(const QString &name) const { return m_tmp.filePath(name + ".fifo"); }
+    void write(const QString &name, const QByteArray &bytes) {
+        const int fd = ::open(QFile::encodeName(fifo(name)).constData(), O_WRONLY | O_CLOEXEC);
+        QVERIFY(fd >= 0);
+        qsizetype done = 0;
+        while (done < bytes.size()) {
+            const ssize_t n = ::write(fd, bytes.constData() + done, size_t(bytes.size() - done));
+            QVERIFY(n > 0);
+            done += n;
+        }
+        ::close(fd);
+    }
+    QUrl wsUrl(const DaemonProcess &daemon, const QString &path) const {
+        QUrl url(daemon.baseUrl() + path);
+        url.setScheme("ws");
+        return url;
+    }
+    QByteArray config(const QByteArray &extra = {}) const {
+        return "containers:\n"
+               "  ai_worker:\n"
+               "    socket_path: " +
+               m_agent.socketPath().toUtf8() +
+               "\n"
+               "docker:\n"
+               "  socket_path: " +
+               m_tmp.filePath("no-docker.sock").toUtf8() + "\n" + extra;
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_tree.isValid());
+        for (const char *name : {"talker", "bulk"})
+            QCOMPARE(::mkfifo(QFile::encodeName(fifo(name)).constData(), 0600), 0);
+        S6Tree::ServiceOptions rotating;
+        rotating.logger = true;
+        rotating.loggerArgs = "n50 s4096"; // rotates every 4 KiB
+        QVERIFY(m_tree.addService(
+            "talker", fifoService(fifo("talker"), "echo start-1; echo start-2; echo start-3"),
+            rotating));
+        S6Tree::ServiceOptions big;
+        big.logger = true;
+        big.loggerArgs = "n2 s99999999";
+        QVERIFY(m_tree.addService("bulk", fifoService(fifo("bulk"), "echo ready"), big));
+        QVERIFY(m_tree.addService("quiet", "#!/bin/sh\nexec sleep 100000\n"));
+        QVERIFY2(m_tree.start(), qPrintable(m_tree.errorString()));
+        QVERIFY2(m_agent.start(agentOptions(m_tree)), qPrintable(m_agent.errorString()));
+        QTRY_VERIFY_WITH_TIMEOUT(QFile(m_tree.logFile("talker")).size() >= 24, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(QFile(m_tree.logFile("bulk")).size() > 0, 10000);
+        QVERIFY2(m_daemon.startWithConfig(config()), m_daemon.allStderr().constData());
+        QVERIFY2(m_guarded.startWithConfig(
+                     config("api:\n  tokens:\n    - {name: wall, token: s3cret, role: viewer}\n")),
+                 m_guarded.allStderr().constData());
+    }
+
+    void cleanupTestCase() {
+        QCOMPARE(m_daemon.stop(), 0);
+        const QByteArray log = m_guarded.allStderr();
+        QCOMPARE(m_guarded.stop(), 0);
+        QVERIFY2(!log.contains("s3cret"), log.constData()); // a ?token= is never logged
+        QVERIFY(m_agent.stop());
+        QVERIFY(m_tree.stop());
+    }
+
+    void firstFrameLiveLinesAndRotation() {
+        WsClient ws(wsUrl(m_daemon, "/ws/containers/ai_worker/services/talker/logs"));
+        QTRY_VERIFY_WITH_TIMEOUT(!ws.frames.isEmpty(), 10000);
+        QCOMPARE(ws.frames.first().keys(), QStringList({"data", "type"}));
+        QCOMPARE(ws.frames.first().value("type").toString(), QString("logs"));
+        QCOMPARE(ws.frames.first().value("data").toString(),
+                 QString("start-1\nstart-2\nstart-3\n"));
+
+        write("talker", "live-1\n");
+        QTRY_COMPARE_WITH_TIMEOUT(ws.text(), QString("start-1\nstart-2\nstart-3\nlive-1\n"), 10000);
+
+        // About 30 KiB in pieces: s6-log rotates `current` several times meanwhile; every line
+        // arrives once, in order.
+        QString expected = ws.text();
+        for (int burst = 0; burst < 10; ++burst) {
+            QByteArray piece;
+            for (int i = 0; i < 50; ++i) {
+                const QByteArray line =
+                    "line-" + QByteArray::number(burst * 50 + i) + " the quick brown fox jumps\n";
+                piece += line;
+                expected += QString::fromUtf8(line);
+            }
+            write("talker", piece);
+            QTRY_COMPARE_WITH_TIMEOUT(ws.text().size(), expected.size(), 10000);
+        }
+        QCOMPARE(ws.text(), expected);
+        QVERIFY(QDir(m_tree.logDir() + "/talker").entryList({"@*"}, QDir::Files).size() >= 3);
+        QVERIFY(!ws.closed);
+    }
+
+    void clearedLogFollowsFromTheNewStart() {
+        WsClient ws(wsUrl(m_daemon, "/ws/containers/ai_worker/services/talker/logs"));
+        QTRY_VERIFY_WITH_TIMEOUT(ws.socket.state() == QAbstractSocket::ConnectedState, 10000);
+        write("talker", "before-clear\n");
+        QTRY_VERIFY_WITH_TIMEOUT(ws.text().endsWith("before-clear\n"), 10000);
+        DaemonClient http(m_daemon.baseUrl());
+        QCOMPARE(http.call("DELETE", "/containers/ai_worker/services/talker/logs").status, 200);
+        QCOMPARE(QFile(m_tree.logFile("talker")).size(), 0);
+        const qsizetype before = ws.text().size();
+        write("talker", "after-clear\n");
+        QTRY_VERIFY_WITH_TIMEOUT(ws.text().size() > before, 10000);
+        QCOMPARE(ws.text().mid(before), QString("after-clear\n"));
+    }
+
+    void errorFrames_data() {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown container") << "/ws/containers/nope/services/talker/logs"
+                                           << "Container 'nope' not found";
+        QTest::newRow("unknown service") << "/ws/containers/ai_worker/services/nope/logs"
+                                         << "nope";
+        QTest::newRow("no log file") << "/ws/containers/ai_worker/services/quiet/logs"
+                                     << "no log file";
+        QTest::newRow("bad name") << "/ws/containers/ai_worker/services/..x/logs"
+                                  << "pattern";
+        QTest::newRow("no such route") << "/ws/nothing"
+                                       << "No WebSocket route";
+    }
+    void errorFrames() {
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        WsClient ws(wsUrl(m_daemon, path));
+        QTRY_VERIFY_WITH_TIMEOUT(ws.closed, 10000);
+        QCOMPARE(ws.frames.size(), 1);
+        QCOMPARE(ws.frames.first().value("type").toString(), QString("error"));
+        QVERIFY2(ws.frames.first().value("data").toString().contains(message),
+                 qPrintable(ws.frames.first().value("data").toString()));
+    }
+
+    // A client that stops reading is dropped at its bound; another client of the same log
+    // keeps getting every line.
+    void stalledReaderIsDropped() {
+        const qint64 pid = m_daemon.process()->processId();
+        const int baseline = openSockets(pid);
+        WsClient reader(wsUrl(m_daemon, "/ws/containers/ai_worker/services/bulk/logs"));
+        QTRY_VERIFY_WITH_TIMEOUT(!reader.frames.isEmpty(), 10000);
+
+        // A WebSocket handshake by hand, then no read at all: its kernel buffers fill, then
+        // the daemon's.
+        QTcpSocket stalled;
+        stalled.setReadBufferSize(1);
+        const QUrl base(m_daemon.baseUrl());
+        stalled.connectToHost(base.host(), quint16(base.port()));
+        QVERIFY(stalled.waitForConnected(5000));
+        stalled.write("GET /ws/containers/ai_worker/services/bulk/logs HTTP/1.1\r\nHost: x\r\n"
+                      "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                      "Sec-WebSocket-Version: 13\r\n\r\n");
+        QVERIFY(stalled.waitForBytesWritten(5000));
+        // Both streams are open: the two clients and their two agent connections.
+        QTRY_VERIFY_WITH_TIMEOUT(openSockets(pid) >= baseline + 4, 10000);
+        const int both = openSockets(pid);
+
+        const QByteArray line = QByteArray(1000, 'x') + '\n';
+        QByteArray chunk;
+        for (int i = 0; i < 1024; ++i)
+            chunk += line; // 1 MiB
+        int written = 0;
+        // Up to 48 MiB: far past the 1 MiB bound plus what the kernel buffers on loopback.
+        while (openSockets(pid) >= both && written < 48) {
+            write("bulk", chunk);
+            ++written;
+            QTRY_VERIFY_WITH_TIMEOUT(reader.text().size() >= qsizetype(written) * chunk.size(),
+                                     20000);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(openSockets(pid) <= both - 2, 10000);
+        QVERIFY(!reader.closed);
+        write("bulk", "still-here\n");
+        QTRY_VERIFY_WITH_TIMEOUT(reader.text().endsWith("still-here\n"), 10000);
+    }
+
+    void tokens() {
+        const QString path = "/ws/containers/ai_worker/services/talker/logs";
+        WsClient none(wsUrl(m_guarded, path));
+        QTRY_VERIFY_WITH_TIMEOUT(none.closed, 10000);
+        QCOMPARE(none.frames.size(), 1);
+        QCOMPARE(none.frames.first().value("type").toString(), QString("error"));
+
+        WsClient wrong(wsUrl(m_guarded, path + "?token=nope"));
+        QTRY_VERIFY_WITH_TIMEOUT(wrong.closed, 10000);
+        QCOMPARE(wrong.frames.first().value("type").toString(), QString("error"));
+
+        WsClient header(wsUrl(m_guarded, path), "Bearer s3cret");
+        QTRY_VERIFY_WITH_TIMEOUT(!header.frames.isEmpty(), 10000);
+        QCOMPARE(header.frames.first().value("type").toString(), QString("logs"));
+
+        WsClient query(wsUrl(m_guarded, path + "?token=s3cret"));
+        QTRY_VERIFY_WITH_TIMEOUT(!query.frames.isEmpty(), 10000);
+        QCOMPARE(query.frames.first().value("type").toString(), QString("logs"));
+        QVERIFY(!query.closed);
+    }
+};
+
+QTEST_GUILESS_MAIN(DaemonWebSocketTest)
+#include "daemon_websocket.moc"
