@@ -180,9 +180,10 @@ void Api::statuses(std::vector<std::string> names, bool asList, Reply reply) {
         gather->finish();
 }
 
-Response controlOk(const std::string &name, const std::string &action) {
+Response controlOk(const std::string &name, const std::string &action, bool confirmed) {
     return jsonResponse(200, "{\"name\":" + jsonStringValue(name) +
-                                 ",\"action\":" + jsonStringValue(action) + ",\"result\":\"ok\"}");
+                                 ",\"action\":" + jsonStringValue(action) +
+                                 ",\"result\":" + (confirmed ? "\"ok\"" : "\"unconfirmed\"") + "}");
 }
 
 Response Api::getRun(const std::string &name) const {

@@ -43,8 +43,10 @@ private:
     void control(const std::string &name, const std::string &body, Reply reply);
     void controlClassic(const std::string &name, const std::string &action, Reply reply);
     void controlS6rc(const std::string &name, const std::string &action, Reply reply);
+    // Calls `confirmed(true)` once the status shows the change, false when it did not within
+    // the attempts (or the status could not be read).
     void awaitSupervisor(const std::string &name, const std::string &action, uint64_t oldPid,
-                         int attemptsLeft, Reply reply);
+                         int attemptsLeft, std::function<void(bool)> confirmed);
 
     EventLoop &m_loop;
     Services &m_services;
@@ -54,7 +56,8 @@ private:
     NotRunningText m_notRunning;
 };
 
-// The answer to a successful control request: {"name","action","result":"ok"}.
-Response controlOk(const std::string &name, const std::string &action);
+// The answer to a control request that was sent: {"name","action","result","confirmed"},
+// result "ok" when the supervisor was seen acting on it, "unconfirmed" when not (yet).
+Response controlOk(const std::string &name, const std::string &action, bool confirmed = true);
 
 } // namespace agent

@@ -54,27 +54,27 @@ void Api::controlClassic(const std::string &name, const std::string &action, Rep
             errorResponse(500, "Could not send the command to the supervisor of " + name + "."));
     }
     const std::string effective = command == 'r' ? "restart" : command == 'u' ? "up" : "down";
-    awaitSupervisor(name, effective, read == Services::StatusRead::Ok ? before.pid : 0,
-                    kAckAttempts,
-                    [reply, name, action](Response) { reply(controlOk(name, action)); });
+    awaitSupervisor(
+        name, effective, read == Services::StatusRead::Ok ? before.pid : 0, kAckAttempts,
+        [reply, name, action](bool confirmed) { reply(controlOk(name, action, confirmed)); });
 }
 
 void Api::awaitSupervisor(const std::string &name, const std::string &action, uint64_t oldPid,
-                          int attemptsLeft, Reply reply) {
+                          int attemptsLeft, std::function<void(bool)> confirmed) {
     SupervisionStatus now;
-    bool done = attemptsLeft <= 0 || m_services.readStatus(name, now) != Services::StatusRead::Ok;
-    if (!done) {
-        if (action == "up")
-            done = now.isUp();
-        else if (action == "down")
-            done = !now.isUp();
-        else
-            done = now.pid != oldPid;
-    }
+    if (attemptsLeft <= 0 || m_services.readStatus(name, now) != Services::StatusRead::Ok)
+        return confirmed(false); // the command was sent; s6-supervise was not seen acting
+    bool done = false;
+    if (action == "up")
+        done = now.isUp();
+    else if (action == "down")
+        done = !now.isUp();
+    else
+        done = now.pid != oldPid;
     if (done)
-        return reply(Response());
-    m_loop.after(kAckPollMs, [this, name, action, oldPid, attemptsLeft, reply] {
-        awaitSupervisor(name, action, oldPid, attemptsLeft - 1, reply);
+        return confirmed(true);
+    m_loop.after(kAckPollMs, [this, name, action, oldPid, attemptsLeft, confirmed] {
+        awaitSupervisor(name, action, oldPid, attemptsLeft - 1, confirmed);
     });
 }
 

@@ -117,10 +117,15 @@ Result<QJsonObject> jsonObjectBody(const QByteArray &body) {
     QJsonParseError error{};
     const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
     if (error.error != QJsonParseError::NoError)
-        return fieldError(QStringLiteral("json_invalid"),
-                          QJsonArray{QStringLiteral("body"), error.offset},
-                          QStringLiteral("JSON decode error"), QJsonObject{},
-                          QJsonObject{{"error", error.errorString()}});
+        // Qt counts an illegal value's offset past its first character; Python's decoder, whose
+        // position the original reported, at it.
+        return fieldError(
+            QStringLiteral("json_invalid"),
+            QJsonArray{QStringLiteral("body"), error.error == QJsonParseError::IllegalValue
+                                                   ? qMax(0, error.offset - 1)
+                                                   : error.offset},
+            QStringLiteral("JSON decode error"), QJsonObject{},
+            QJsonObject{{"error", error.errorString()}});
     if (!doc.isObject())
         return fieldError(
             QStringLiteral("model_attributes_type"), QJsonArray{QStringLiteral("body")},

@@ -190,7 +190,10 @@ void AgentClient::control(QObject *context, const QString &service, const QStrin
           done = std::move(done)](Result<QJsonObject> json) {
              if (!json.ok())
                  return done(json.error());
-             done(ControlResult{container, service, action});
+             // Agents that cannot tell (the original's) always say "ok".
+             const QJsonValue result = json.value().value(QLatin1String("result"));
+             done(ControlResult{container, service, action,
+                                result != QJsonValue(QStringLiteral("unconfirmed"))});
          });
 }
 

@@ -35,21 +35,41 @@ void LocalBackend::dockerControl(QObject *context, const QString &name, const QS
                                  int timeoutSeconds, Callback<DockerControlResult> done) {
     if (!m_docker)
         return later(context, [done = std::move(done)] { done(noDocker()); });
-    // Listing and reading stay open; only changes are limited to the configured names.
-    if (!m_config.docker.mayControl(name)) {
-        const ApiError denied{403,
-                              QStringLiteral("Docker container '%1' may not be controlled: it is "
-                                             "not listed in docker.control")
-                                  .arg(name),
-                              QJsonValue::Null};
-        return later(context, [denied, done = std::move(done)] { done(denied); });
+    if (!m_config.docker.control) {
+        m_docker->control(context, name, action, timeoutSeconds,
+                          [name, action, done = std::move(done)](Result<Done> r) {
+                              r.ok() ? done(DockerControlResult{name, action}) : done(r.error());
+                          });
+        return;
     }
-    m_docker->control(context, name, action, timeoutSeconds,
-                      [name, action, done = std::move(done)](Result<Done> r) {
-                          if (!r.ok())
-                              return done(r.error());
-                          done(DockerControlResult{name, action});
-                      });
+    // Listing and reading stay open; only changes are limited to the configured names, checked
+    // twice: the name asked for (so an unknown name is refused like any other), then, since the
+    // Engine also resolves id prefixes, the container's own name; the control goes to the id
+    // that was checked.
+    const auto denied = [](const QString &who) {
+        return ApiError{403,
+                        QStringLiteral("Docker container '%1' may not be controlled: it is not "
+                                       "listed in docker.control")
+                            .arg(who),
+                        QJsonValue::Null};
+    };
+    if (!m_config.docker.mayControl(name))
+        return later(context, [error = denied(name), done = std::move(done)] { done(error); });
+    m_docker->inspect(
+        context, name,
+        [this, context, name, action, timeoutSeconds, denied,
+         done = std::move(done)](Result<DockerInspect> found) mutable {
+            if (!found.ok())
+                return done(found.error());
+            const DockerStatus &target = found.value().status;
+            if (!m_config.docker.mayControl(target.name))
+                return done(denied(target.name));
+            m_docker->control(
+                context, target.id, action, timeoutSeconds,
+                [name, action, done = std::move(done)](Result<Done> r) {
+                    r.ok() ? done(DockerControlResult{name, action}) : done(r.error());
+                });
+        });
 }
 
 void LocalBackend::dockerLogs(QObject *context, const QString &name, int tail,

@@ -49,7 +49,7 @@ QByteArray toJson(const ControlResult &v) {
         .add("container", v.container)
         .add("service", v.service)
         .add("action", v.action)
-        .add("result", "ok")
+        .add("result", v.confirmed ? "ok" : "unconfirmed")
         .toJson();
 }
 

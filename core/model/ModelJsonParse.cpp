@@ -155,7 +155,8 @@ Result<ServiceInfo> serviceInfoFromJson(const QJsonObject &object) {
 
 Result<ControlResult> controlResultFromJson(const QJsonObject &object) {
     FieldReader r(object, "control result");
-    ControlResult v{r.string("container"), r.string("service"), r.string("action")};
+    ControlResult v{r.string("container"), r.string("service"), r.string("action"),
+                    r.optString("result") != QStringLiteral("unconfirmed")};
     return r.finish(std::move(v));
 }
 

@@ -51,6 +51,9 @@ struct ControlResult {
     QString container;
     QString service;
     QString action;
+    // False when the agent sent the command but did not see s6-supervise act on it in time:
+    // the answer's result is then "unconfirmed" instead of "ok".
+    bool confirmed = true;
 };
 
 struct LogQuery {

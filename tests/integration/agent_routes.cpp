@@ -11,6 +11,8 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include <csignal>
+
 namespace {
 
 const QString kSleep = QStringLiteral("#!/bin/sh\nexec sleep 100000\n");
@@ -42,6 +44,7 @@ private slots:
     void root();
     void listSkipsInternals();
     void control();
+    void controlNotConfirmed();
     void controlErrors_data();
     void controlErrors();
     void logs();
@@ -351,6 +354,34 @@ void AgentRoutes::unknownRoutes() {
     const HttpReply reply = get(target);
     QCOMPARE(reply.status, 404);
     QVERIFY(reply.json().value("detail").isNull());
+}
+
+// A supervisor that does not act (here: stopped with SIGSTOP) gets the command, but the answer
+// says it was not confirmed instead of "ok".
+void AgentRoutes::controlNotConfirmed() {
+    // `s6-supervise web`, which works from its service directory.
+    const QString dir = m_tree.serviceDir("web");
+    qint64 supervisor = 0;
+    for (const QString &pid : QDir("/proc").entryList(QDir::Dirs)) {
+        QFile cmdline("/proc/" + pid + "/cmdline");
+        if (cmdline.open(QIODevice::ReadOnly) &&
+            cmdline.readAll() == QByteArray("s6-supervise\0web\0", 17) &&
+            QFileInfo("/proc/" + pid + "/cwd").canonicalFilePath() ==
+                QFileInfo(dir).canonicalFilePath())
+            supervisor = pid.toLongLong();
+    }
+    QVERIFY(supervisor > 0);
+    QVERIFY(m_tree.isUp("web"));
+    QCOMPARE(::kill(pid_t(supervisor), SIGSTOP), 0);
+    const HttpReply reply = post("/services/web", "{\"action\":\"down\"}");
+    QCOMPARE(::kill(pid_t(supervisor), SIGCONT), 0);
+    QCOMPARE(reply.status, 200);
+    QCOMPARE(reply.body,
+             QByteArray("{\"name\":\"web\",\"action\":\"down\",\"result\":\"unconfirmed\"}"));
+    // Once it runs again it acts on the command it was sent.
+    QTRY_VERIFY(!m_tree.isUp("web"));
+    QCOMPARE(post("/services/web", "{\"action\":\"up\"}").status, 200);
+    QTRY_VERIFY(m_tree.isUp("web"));
 }
 
 void AgentRoutes::s6rcServices() {

@@ -118,6 +118,22 @@ private Q_SLOTS:
         backend.dockerStatus(this, QStringLiteral("guarded"), still.callback());
         QCOMPARE(still.wait().value().status, QStringLiteral("running"));
 
+        // An allowlisted name that is no container but a prefix of another one's id: the Engine
+        // would resolve it to that container, which is not allowlisted.
+        const QString prefix = still.wait().value().id.left(12);
+        SystemConfig byPrefix;
+        byPrefix.docker.control = QStringList{prefix};
+        LocalBackend prefixed(byPrefix, &client);
+        Answer<DockerControlResult> sneaky;
+        prefixed.dockerControl(this, prefix, QStringLiteral("stop"), 0, sneaky.callback());
+        QVERIFY(!sneaky.wait().ok());
+        QCOMPARE(sneaky.wait().error().status, 403);
+        QVERIFY2(sneaky.wait().error().message.contains(QLatin1String("'guarded'")),
+                 why(sneaky.wait()));
+        Answer<DockerStatus> untouched;
+        backend.dockerStatus(this, QStringLiteral("guarded"), untouched.callback());
+        QCOMPARE(untouched.wait().value().status, QStringLiteral("running"));
+
         Answer<DockerControlResult> stop;
         backend.dockerControl(this, QStringLiteral("allowed"), QStringLiteral("stop"), 0,
                               stop.callback());
