@@ -96,6 +96,8 @@ Response Api::logs(const std::string &name, const std::map<std::string, std::str
         body += ",\"logs\":";
         appendJsonString(body, *strip ? stripAnsi(text) : text);
         body += ",\"cursor\":" + std::to_string(next);
+        body += ",\"log_path\":";
+        appendJsonString(body, path);
     } else {
         off_t start = 0;
         text = tailLines(fd, st.st_size, tail, kMaxLogBytesPerAnswer, false, start);
@@ -103,9 +105,11 @@ Response Api::logs(const std::string &name, const std::map<std::string, std::str
         body += ",\"logs\":";
         appendJsonString(body, *strip ? stripAnsi(text) : text);
         body += ",\"tail\":" + std::to_string(tail);
+        body += ",\"log_path\":";
+        appendJsonString(body, path);
+        // Where the text ends: a reader goes on from here by cursor, after the original's keys.
+        body += ",\"cursor\":" + std::to_string(uint64_t(start) + text.size());
     }
-    body += ",\"log_path\":";
-    appendJsonString(body, path);
     body += '}';
     return jsonResponse(200, std::move(body));
 }

@@ -105,10 +105,10 @@ void LogFollower::poll() {
     }
     LogQuery query;
     query.tail = m_tail;
-    if (m_cursor)
+    // The first poll asks for the tail, whose answer says where it ends; later polls go on
+    // from there by cursor (a daemon without cursors gets tails, and seen lines are skipped).
+    if (m_cursor && !m_cursorUnsupported)
         query.cursor = m_cursor;
-    else if (!m_cursorUnsupported)
-        query.cursor = 0; // the first answer tells the current end of the file
     m_backend->logs(this, m_source.container, m_source.name, query,
                     [this, generation, hadCursor = m_cursor.has_value()](Result<LogChunk> r) {
                         if (generation != m_generation)

@@ -56,11 +56,14 @@ QByteArray toJson(const ControlResult &v) {
 QByteArray toJson(const LogChunk &v) {
     JsonObjectWriter w;
     w.add("container", v.container).add("service", v.service).add("logs", v.logs);
+    // By tail: the original's keys, then where the text ends. By cursor: the new cursor.
     if (v.tail)
-        w.add("tail", *v.tail);
+        w.add("tail", *v.tail).add("log_path", v.logPath);
     if (v.cursor)
         w.add("cursor", *v.cursor);
-    return w.add("log_path", v.logPath).toJson();
+    if (!v.tail)
+        w.add("log_path", v.logPath);
+    return w.toJson();
 }
 
 QByteArray toJson(const RunScript &v) {

@@ -49,6 +49,7 @@ private slots:
     void controlErrors();
     void logs();
     void logErrors();
+    void logReadsAllocateWhatTheyRead();
     void runScript();
     void clearLogs();
     void methodNotAllowed_data();
@@ -192,7 +193,7 @@ void AgentRoutes::logs() {
         reply.body,
         QByteArray(
             "{\"service\":\"noisy\",\"logs\":\"line 2\\nline 3\\n\",\"tail\":2,\"log_path\":\"") +
-            path.toUtf8() + "\"}");
+            path.toUtf8() + "\",\"cursor\":" + QByteArray::number(content.size()) + "}");
 
     reply = get("/services/noisy/logs");
     QCOMPARE(reply.json().value("logs").toString(), QString::fromUtf8(content));
@@ -224,6 +225,33 @@ void AgentRoutes::logErrors() {
     for (const QByteArray query : {"tail=abc", "tail=-1", "tail=1e3", "tail=100001",
                                    "tail=", "cursor=x", "strip_ansi=maybe", "follow=yes"})
         QCOMPARE(get("/services/noisy/logs?" + query).status, 400);
+}
+
+namespace {
+qint64 residentKiB(qint64 pid) {
+    const QByteArray field = "VmRSS:";
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n'))
+        if (line.startsWith(field))
+            return line.mid(field.size()).trimmed().split(' ').first().toLongLong();
+    return -1;
+}
+} // namespace
+
+// A read of a small log costs what it returns, not the 4 MiB an answer may hold at most
+// (zero-filled, that was 4 MiB more resident memory after the first cursor read).
+void AgentRoutes::logReadsAllocateWhatTheyRead() {
+    const qint64 before = residentKiB(m_agent.pid());
+    QVERIFY(before > 0);
+    for (int i = 0; i < 20; ++i) {
+        QCOMPARE(get("/services/noisy/logs?cursor=0").status, 200);
+        QCOMPARE(get("/services/noisy/logs?tail=5").status, 200);
+    }
+    const qint64 after = residentKiB(m_agent.pid());
+    QVERIFY2(after - before < 1024,
+             qPrintable(QStringLiteral("RSS %1 kB -> %2 kB").arg(before).arg(after)));
 }
 
 void AgentRoutes::runScript() {

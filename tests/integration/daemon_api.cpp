@@ -180,7 +180,7 @@ private Q_SLOTS:
         const DaemonAnswer a = m_client->get("/containers/ai_worker/services/chatter/logs?tail=2");
         QCOMPARE(a.status, 200);
         QCOMPARE(keyOrder(a.body),
-                 QStringList({"container", "service", "logs", "tail", "log_path"}));
+                 QStringList({"container", "service", "logs", "tail", "log_path", "cursor"}));
         const QJsonObject o = a.json();
         QCOMPARE(o.value("container").toString(), QString("ai_worker"));
         QCOMPARE(o.value("service").toString(), QString("chatter"));

@@ -22,6 +22,7 @@ public:
     QStringList controlCalls;        // "container/service:action" or "docker/name:action"
     QHash<QString, QString> logText; // "container/service" or "docker/name" → text
     bool streamsSupported = true;
+    qsizetype maxAnswerBytes = -1; // cursor answers are cut to this many bytes (-1: all)
     bool cursorSupported = true;
     QList<QPointer<sm::LogStream>> streams;
     int delayMs = 0;
@@ -75,11 +76,20 @@ public:
               const sm::LogQuery &query, Callback<sm::LogChunk> done) override {
         ++logCalls;
         const QString text = logText.value(container + '/' + service);
+        const QByteArray bytes = text.toUtf8();
         sm::LogChunk chunk{container, service, text, query.tail, std::nullopt, "/log"};
         if (cursorSupported && query.cursor) {
-            const QByteArray bytes = text.toUtf8();
-            chunk.logs = QString::fromUtf8(bytes.mid(*query.cursor));
-            chunk.cursor = bytes.size();
+            // At most maxAnswerBytes per answer, as the agent bounds its answers.
+            const QByteArray part = bytes.mid(*query.cursor, maxAnswerBytes);
+            chunk.logs = QString::fromUtf8(part);
+            chunk.tail.reset();
+            chunk.cursor = *query.cursor + part.size();
+        } else {
+            QStringList lines = text.split('\n');
+            if (lines.size() > query.tail + 1) // the text ends with '\n'
+                chunk.logs = lines.mid(lines.size() - query.tail - 1).join('\n');
+            if (cursorSupported)
+                chunk.cursor = bytes.size();
         }
         answer(c, done, sm::Result<sm::LogChunk>(chunk));
     }

@@ -127,6 +127,27 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(panel.text() == "one\ntwo\nthree", 5000);
     }
 
+    // A long log polled by cursor starts at its tail, not at byte 0 (which would show the
+    // oldest text first and then flood the panel with the rest).
+    void logPollingStartsAtTheTail() {
+        m_backend->streamsSupported = false;
+        QString text;
+        for (int i = 0; i < 5000; ++i)
+            text += QStringLiteral("old-%1\n").arg(i);
+        m_backend->logText["ai_worker/planner"] = text;
+        m_backend->maxAnswerBytes = 4096;
+        LogPanel panel;
+        panel.setBackend(m_backend.get());
+        panel.showService("ai_worker", "planner");
+        QTRY_VERIFY(!panel.text().isEmpty());
+        const QStringList first = panel.text().split('\n');
+        QVERIFY(first.size() <= 1000);
+        QCOMPARE(first.last(), QString("old-4999"));
+        m_backend->logText["ai_worker/planner"] += "new-1\n";
+        QTRY_VERIFY_WITH_TIMEOUT(panel.text().endsWith("old-4999\nnew-1"), 5000);
+        QCOMPARE(panel.text().split('\n').size(), first.size() + 1);
+    }
+
     void logDockerPollingSkipsSeenLines() {
         m_backend->streamsSupported = false;
         m_backend->cursorSupported = false;
