@@ -11,6 +11,14 @@ namespace sm {
 
 namespace {
 
+// The largest answer each route can give, so that a broken or hostile agent cannot make the
+// daemon parse a huge body on its only thread. Log text and run scripts are bounded by the
+// agent (4 MiB, 1 MiB) and may grow six-fold as JSON escapes (\u0001).
+constexpr qint64 kSmallAnswer = AgentClient::kDefaultAnswerBytes; // ping, status, control
+constexpr qint64 kListAnswer = 4 * 1024 * 1024;                   // every service's name or status
+constexpr qint64 kLogAnswer = 6 * 4 * 1024 * 1024 + kSmallAnswer;
+constexpr qint64 kRunScriptAnswer = 6 * 1024 * 1024 + kSmallAnswer;
+
 QString unreachable(const QString &container, const QString &reason) {
     return QStringLiteral("Agent for container '%1' is unreachable: %2").arg(container, reason);
 }
@@ -80,10 +88,12 @@ ApiError AgentClient::mapStatus(const QString &container, int status, const QByt
     return apiErrorFromJson(status, doc.object());
 }
 
-HttpRequest AgentClient::request(const QByteArray &method, const QByteArray &target) const {
+HttpRequest AgentClient::request(const QByteArray &method, const QByteArray &target,
+                                 qint64 maxAnswerBytes) const {
     HttpRequest r;
     r.method = method;
     r.target = target;
+    r.maxBodyBytes = maxAnswerBytes;
     r.timeoutMs = m_timeoutMs;
     r.headers = {{"Accept", "application/json"}};
     return r;
@@ -124,7 +134,7 @@ void AgentClient::ping(QObject *context, int timeoutMs, Callback<QString> done) 
 }
 
 void AgentClient::services(QObject *context, Callback<QStringList> done) {
-    call(context, request("GET", "/services"),
+    call(context, request("GET", "/services", kListAnswer),
          [container = m_container, done = std::move(done)](Result<QJsonObject> json) {
              if (!json.ok())
                  return done(json.error());
@@ -144,7 +154,7 @@ void AgentClient::services(QObject *context, Callback<QStringList> done) {
 }
 
 void AgentClient::statuses(QObject *context, Callback<QList<ServiceStatus>> done) {
-    call(context, request("GET", "/services/status"),
+    call(context, request("GET", "/services/status", kListAnswer),
          [container = m_container, done = std::move(done)](Result<QJsonObject> json) {
              if (!json.ok())
                  return done(json.error());
@@ -205,7 +215,7 @@ void AgentClient::logs(QObject *context, const QString &service, const LogQuery 
     else
         target += "tail=" + QByteArray::number(query.tail);
     target += query.stripAnsi ? "&strip_ansi=true" : "&strip_ansi=false";
-    call(context, request("GET", target),
+    call(context, request("GET", target, kLogAnswer),
          [container = m_container, service, done = std::move(done)](Result<QJsonObject> json) {
              if (!json.ok())
                  return done(json.error());
@@ -256,13 +266,13 @@ AgentClient::Callback<QJsonObject> runScriptAnswer(const QString &container, con
 } // namespace
 
 void AgentClient::runScript(QObject *context, const QString &service, Callback<RunScript> done) {
-    call(context, request("GET", servicePath(service) + "/run"),
+    call(context, request("GET", servicePath(service) + "/run", kRunScriptAnswer),
          runScriptAnswer(m_container, service, std::move(done)));
 }
 
 void AgentClient::setRunScript(QObject *context, const QString &service, const QString &content,
                                Callback<RunScript> done) {
-    HttpRequest r = request("PUT", servicePath(service) + "/run");
+    HttpRequest r = request("PUT", servicePath(service) + "/run", kRunScriptAnswer);
     r.headers.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
     r.body = QJsonDocument(QJsonObject{{QStringLiteral("content"), content}})
                  .toJson(QJsonDocument::Compact);

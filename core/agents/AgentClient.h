@@ -52,13 +52,18 @@ public:
     // The same, split into lines, with failures mapped like the other calls. The caller owns it.
     LogStream *followLogs(const QString &service, int tail);
 
+    // The largest answer of a route that returns one small object (ping, status, control).
+    static constexpr qint64 kDefaultAnswerBytes = 64 * 1024;
+
     // The ApiError for a failed exchange or a non-2xx answer from this container's agent.
     static ApiError mapError(const QString &container, const HttpResult &result, int timeoutMs);
     static ApiError mapStatus(const QString &container, int status, const QByteArray &body);
 
 private:
     void call(QObject *context, HttpRequest request, Callback<QJsonObject> done);
-    HttpRequest request(const QByteArray &method, const QByteArray &target) const;
+    // `maxAnswerBytes`: the largest answer this route can give (AgentClient.cpp); past it: 502.
+    HttpRequest request(const QByteArray &method, const QByteArray &target,
+                        qint64 maxAnswerBytes = kDefaultAnswerBytes) const;
     static QByteArray servicePath(const QString &service);
 
     QString m_container;

@@ -99,6 +99,11 @@ private slots:
         QTest::addRow("JSON array") << TestPeer::json("[1]") << 502 << "not a JSON object";
         QTest::addRow("bad status object")
             << TestPeer::json("{\"name\":\"x\"}") << 502 << "field 'raw'";
+        // One status has no reason to be large: past 64 KiB it is refused unparsed.
+        QTest::addRow("status over 64 KiB")
+            << TestPeer::json("{\"name\":\"ros_bridge\",\"raw\":\"" + QByteArray(70 * 1024, 'x') +
+                              "\",\"is_up\":true,\"pid\":9,\"uptime_seconds\":3}")
+            << 502 << "Agent for container 'ai_worker' sent an invalid answer";
         QTest::addRow("not HTTP")
             << QByteArray("hello\r\n\r\n") << 502
             << "Agent for container 'ai_worker' sent an invalid answer: invalid HTTP";
