@@ -10,6 +10,7 @@
 #include <QIcon>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QSaveFile>
 #include <QScrollBar>
@@ -68,6 +69,11 @@ LogPanel::LogPanel(QWidget *parent)
     connect(
         addButton(bar, tr("Clear"), QStringLiteral(":/gui/icons/clear.svg"), tr("Clear the view")),
         &QToolButton::clicked, this, &LogPanel::clear);
+    m_emptyFile = addButton(bar, tr("Empty file…"), QStringLiteral(":/gui/icons/clear.svg"),
+                            tr("Empty the service's log file on the robot"));
+    m_emptyFile->setObjectName(QStringLiteral("emptyLogFile"));
+    m_emptyFile->setEnabled(false);
+    connect(m_emptyFile, &QToolButton::clicked, this, &LogPanel::askToEmptyFile);
 
     m_view->setReadOnly(true);
     m_view->setMaximumBlockCount(maxLines);
@@ -113,19 +119,48 @@ QToolButton *LogPanel::addButton(QHBoxLayout *bar, const QString &text, const QS
 }
 
 void LogPanel::setBackend(Backend *backend) {
+    m_backend = backend;
     m_follower->setBackend(backend);
+}
+
+void LogPanel::askToEmptyFile() {
+    const LogFollower::Source source = m_follower->source();
+    if (source.kind != LogFollower::Source::Service || !m_backend)
+        return;
+    // open(), not exec(): the window keeps updating while the question is up.
+    auto *box =
+        new QMessageBox(QMessageBox::Question, tr("Empty the log file?"),
+                        tr("Empty the log file of %1 / %2?").arg(source.container, source.name),
+                        QMessageBox::Yes | QMessageBox::Cancel, this);
+    box->setObjectName(QStringLiteral("confirmEmptyLog"));
+    box->setInformativeText(tr("Its current text is removed on the robot; new lines keep coming."));
+    box->setDefaultButton(QMessageBox::Cancel);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::finished, this, [this, box, source] {
+        if (box->clickedButton() != box->button(QMessageBox::Yes) || !m_backend)
+            return;
+        m_backend->clearLogs(this, source.container, source.name, [this](Result<LogsCleared> r) {
+            if (!r.ok())
+                return Q_EMIT errorOccurred(r.error().message);
+            clear();
+        });
+    });
+    box->open();
 }
 
 void LogPanel::showService(const QString &container, const QString &service) {
     follow({LogFollower::Source::Service, container, service},
            tr("Log: %1 / %2").arg(container, service));
+    m_emptyFile->setEnabled(true);
 }
 
 void LogPanel::showDocker(const QString &name) {
     follow({LogFollower::Source::Docker, {}, name}, tr("Log: docker / %1").arg(name));
+    m_emptyFile->setEnabled(false); // Docker keeps its own logs
 }
 
 void LogPanel::clearSource() {
+    m_emptyFile->setEnabled(false);
     m_follower->stop();
     clear();
     m_title->setText(tr("Log"));

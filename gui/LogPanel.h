@@ -58,6 +58,7 @@ private:
     void appendToView(const QStringList &lines);
     void rerender();
     void chooseSaveFile();
+    void askToEmptyFile();
     QToolButton *addButton(QHBoxLayout *bar, const QString &text, const QString &icon,
                            const QString &tip);
 
@@ -67,6 +68,8 @@ private:
     QLabel *m_mode;
     QLineEdit *m_search;
     QToolButton *m_pause;
+    QToolButton *m_emptyFile; // DELETE .../logs, for services only
+    Backend *m_backend = nullptr;
     QToolButton *m_colorsButton;
     QTimer m_flush;
     QStringList m_incoming; // arrived, not yet shown (batched, or held while paused)

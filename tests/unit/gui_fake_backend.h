@@ -22,6 +22,7 @@ public:
     QStringList controlCalls;        // "container/service:action" or "docker/name:action"
     QHash<QString, QString> logText; // "container/service" or "docker/name" → text
     bool streamsSupported = true;
+    QStringList clearLogCalls;
     qsizetype maxAnswerBytes = -1; // cursor answers are cut to this many bytes (-1: all)
     bool cursorSupported = true;
     QList<QPointer<sm::LogStream>> streams;
@@ -99,6 +100,7 @@ public:
     }
     void clearLogs(QObject *c, const QString &container, const QString &service,
                    Callback<sm::LogsCleared> done) override {
+        clearLogCalls.append(container + '/' + service);
         answer(c, done,
                sm::Result<sm::LogsCleared>(sm::LogsCleared{container, service, "cleared", "log"}));
     }

@@ -27,6 +27,7 @@
 #include <QTest>
 #include <QTextBlock>
 #include <QTextDocument>
+#include <QToolButton>
 
 using namespace sm;
 
@@ -146,6 +147,24 @@ private Q_SLOTS:
         m_backend->logText["ai_worker/planner"] += "new-1\n";
         QTRY_VERIFY_WITH_TIMEOUT(panel.text().endsWith("old-4999\nnew-1"), 5000);
         QCOMPARE(panel.text().split('\n').size(), first.size() + 1);
+    }
+
+    void emptyingTheLogFileAsksFirst() {
+        LogPanel panel;
+        panel.setBackend(m_backend.get());
+        auto *button = panel.findChild<QToolButton *>("emptyLogFile");
+        QVERIFY(button);
+        QVERIFY(!button->isEnabled()); // nothing shown yet
+        panel.showDocker("web");
+        QVERIFY(!button->isEnabled());
+        panel.showService("ai_worker", "planner");
+        QVERIFY(button->isEnabled());
+        button->click();
+        auto *box = panel.findChild<QMessageBox *>("confirmEmptyLog");
+        QVERIFY(box);
+        QVERIFY(m_backend->clearLogCalls.isEmpty()); // nothing before the answer
+        box->button(QMessageBox::Yes)->click();
+        QTRY_COMPARE(m_backend->clearLogCalls, QStringList{"ai_worker/planner"});
     }
 
     void logDockerPollingSkipsSeenLines() {
