@@ -32,12 +32,14 @@ done
 s6-svscan "$work/scan" &
 svscan_pid=$!
 for i in $(seq -w 1 50); do
-  until s6-svok "$work/scan/svc$i" 2>/dev/null; do sleep 0.05; done
+  for _ in $(seq 400); do s6-svok "$work/scan/svc$i" 2>/dev/null && break; sleep 0.05; done
+  s6-svok "$work/scan/svc$i" || { echo "agent_bench: svc$i is not supervised" >&2; exit 1; }
 done
 
 "$bin/s6-agent" --socket "$work/agent.sock" --scandir "$work/scan" --logdir "$work/log" \
   --rc-source "$work/scan" 2>/dev/null &
 agent_pid=$!
-until [ -S "$work/agent.sock" ]; do sleep 0.05; done
+for _ in $(seq 400); do [ -S "$work/agent.sock" ] && break; sleep 0.05; done
+[ -S "$work/agent.sock" ] || { echo "agent_bench: the agent did not start" >&2; exit 1; }
 
 "$bin/bench_agent" --socket "$work/agent.sock" --scandir "$work/scan" --pid "$agent_pid" "$@"

@@ -78,13 +78,19 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$nginx_port/" >/dev/null && br
 
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$daemon_pid/status"; }
 
-# Drives `url` in one-second wrk runs until `total` requests have been answered in all.
+# Drives `url` in one-second wrk runs until `total` requests have been answered in all; gives
+# up after 300 runs, or at once when a run got no answer (the daemon stopped answering).
 total=0
 drive_until() {
-  local url=$1 target=$2 n
+  local url=$1 target=$2 n runs=0
   while [ "$total" -lt "$target" ]; do
     n=$(wrk -t1 -c16 -d1s "$url" | awk '/requests in/ {print $1}')
-    total=$((total + ${n:-0}))
+    runs=$((runs + 1))
+    if [ "${n:-0}" -eq 0 ] || [ "$runs" -gt 300 ]; then
+      echo "daemon_bench: FAIL: $total of $target requests answered after $runs runs" >&2
+      exit 1
+    fi
+    total=$((total + n))
   done
 }
 
@@ -142,3 +148,15 @@ echo "  after $n50 requests   $rss50 kB"
 echo "  after $n100 requests  $rss100 kB"
 echo "  after the whole run      $rss_end kB"
 echo "access log lines written: $logged"
+
+# The targets above; any miss fails the run.
+awk -v r="$r_rps" -v n="$n_rps" -v a="$a_rps" -v rss="$rss100" -v rss50="$rss50" \
+  -v errs="$((n_err + r_err + s_err + a_err))" 'BEGIN {
+  fail = 0
+  if (100 * r / n < 10) { print "FAIL: GET / is under 10% of nginx"; fail = 1 }
+  if (100 * a / r < 25) { print "FAIL: all statuses are under 25% of GET /"; fail = 1 }
+  if (rss >= 20 * 1024) { print "FAIL: daemon RSS is 20 MB or more"; fail = 1 }
+  if (rss - rss50 > 1024) { print "FAIL: daemon RSS grew by more than 1 MB from 50k to 100k"; fail = 1 }
+  if (errs > 0) { print "FAIL: non-2xx answers"; fail = 1 }
+  if (!fail) print "all targets met"
+  exit fail }'

@@ -32,3 +32,15 @@ for round in $(seq "${LOAD_ROUNDS:-1}"); do
   echo "daemon fds: before $fd0, after the run $fd1, clients gone $fd2"
 done
 kill -0 "$daemon_pid" || { echo "FAIL: the daemon died" >&2; exit 1; }
+# The pass criteria above, on the last round: no socket error, no 5xx but Docker's 503 when no
+# Engine runs, memory back within 8 MB of where it began once idle.
+fail=0
+if grep -q 'Socket errors' <<<"$out"; then echo "FAIL: socket errors" >&2; fail=1; fi
+nodocker=0
+[ -z "$podman_dir" ] && nodocker=1
+bad=$(awk -v nodocker="$nodocker" '/^statuses:/ {for (i = 2; i <= NF; i++) { split($i, kv, "=");
+  if (kv[1] >= 500 && !(kv[1] == 503 && nodocker)) n += kv[2] } } END {print n + 0}' <<<"$out")
+if [ "$bad" -gt 0 ]; then echo "FAIL: $bad answers 5xx" >&2; fail=1; fi
+if [ "$rss3" -gt $((rss0 + 8192)) ]; then echo "FAIL: RSS $rss3 kB once idle, $rss0 kB before" >&2; fail=1; fi
+[ "$fail" -eq 0 ] && echo "all pass criteria met"
+exit "$fail"
