@@ -4,9 +4,8 @@
 # too, e.g. `agent_request_fuzzer tests/fuzz/corpus/agent_request`.
 if(TARGET sm_agent_lib)
   foreach(target agent_request agent_status agent_json)
-    add_executable(${target}_replay ${CMAKE_CURRENT_LIST_DIR}/${target}_fuzz.cpp
-      ${CMAKE_CURRENT_LIST_DIR}/replay_main.cpp)
-    target_link_libraries(${target}_replay PRIVATE sm_agent_lib)
+    add_executable(${target}_replay ${CMAKE_CURRENT_LIST_DIR}/${target}_fuzz.cpp)
+    target_link_libraries(${target}_replay PRIVATE sm_agent_lib sm_fuzz_replay)
     set_target_properties(${target}_replay PROPERTIES AUTOMOC OFF)
     add_test(NAME ${target}_corpus
       COMMAND ${target}_replay ${CMAKE_CURRENT_LIST_DIR}/corpus/${target})

@@ -8,9 +8,8 @@ foreach(target core_http_response core_config)
   if(NOT EXISTS ${CMAKE_CURRENT_LIST_DIR}/${target}_fuzz.cpp)
     continue()
   endif()
-  add_executable(${target}_replay ${CMAKE_CURRENT_LIST_DIR}/${target}_fuzz.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/replay_main.cpp)
-  target_link_libraries(${target}_replay PRIVATE sm_core)
+  add_executable(${target}_replay ${CMAKE_CURRENT_LIST_DIR}/${target}_fuzz.cpp)
+  target_link_libraries(${target}_replay PRIVATE sm_core sm_fuzz_replay)
   add_test(NAME ${target}_corpus
     COMMAND ${target}_replay ${CMAKE_CURRENT_LIST_DIR}/corpus/${target})
   set_tests_properties(${target}_corpus PROPERTIES TIMEOUT 60 LABELS "fuzz;core")

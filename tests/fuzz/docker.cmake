@@ -7,10 +7,10 @@ set(sm_docker_fuzz_parsers
   ${PROJECT_SOURCE_DIR}/core/docker/DockerJson.cpp
   ${PROJECT_SOURCE_DIR}/core/docker/DockerTime.cpp)
 foreach(target docker_frames docker_events)
-  add_executable(${target}_replay ${CMAKE_CURRENT_LIST_DIR}/${target}_fuzz.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/replay_main.cpp ${sm_docker_fuzz_parsers})
-  target_include_directories(${target}_replay PRIVATE ${PROJECT_SOURCE_DIR}/core)
-  target_link_libraries(${target}_replay PRIVATE Qt6::Core)
+  # The replayer links the parsers from sm_core; only libFuzzer's build compiles them again,
+  # with coverage.
+  add_executable(${target}_replay ${CMAKE_CURRENT_LIST_DIR}/${target}_fuzz.cpp)
+  target_link_libraries(${target}_replay PRIVATE sm_core sm_fuzz_replay)
   add_test(NAME ${target}_corpus
     COMMAND ${target}_replay ${CMAKE_CURRENT_LIST_DIR}/corpus/${target})
   set_tests_properties(${target}_corpus PROPERTIES TIMEOUT 60 LABELS "fuzz;docker")
