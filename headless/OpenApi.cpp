@@ -86,8 +86,19 @@ QJsonObject responses(const Route &route, bool takesInput) {
                                "service (or it has no log or run script)"));
     else if (docker && route.pattern.contains(u"{name}"))
         out.insert(QStringLiteral("404"), errorAnswer("No such Docker container"));
+    if (agent && route.pattern.contains(u"{service}")) {
+        // The agent's own refusals reach the client with its message.
+        out.insert(QStringLiteral("400"),
+                   errorAnswer("The agent refused the request (e.g. an empty run script)"));
+        if (route.access == Access::Control)
+            out.insert(QStringLiteral("409"),
+                       errorAnswer("The service is not supervised (no s6-supervise runs for it)"));
+    }
     if (takesInput)
         out.insert(QStringLiteral("422"), errorAnswer("Validation Error", "HTTPValidationError"));
+    if (route.doc.eventStream && route.pattern.endsWith(u"/logs"))
+        out.insert(QStringLiteral("501"),
+                   errorAnswer("follow=true over a backend that cannot stream logs"));
     if (agent || docker) {
         out.insert(QStringLiteral("502"),
                    errorAnswer("The agent or Docker answered something that is not valid "
