@@ -77,7 +77,7 @@ private Q_SLOTS:
                                   m_tmp.filePath("no-docker.sock").toUtf8() +
                                   "\n"
                                   "api:\n"
-                                  "  request_timeout_ms: 3000\n";
+                                  "  request_timeout_ms: 60000\n";
         QVERIFY2(m_daemon.startWithConfig(config), m_daemon.allStderr().constData());
         m_client = std::make_unique<DaemonClient>(m_daemon.baseUrl());
     }
@@ -219,12 +219,13 @@ private Q_SLOTS:
         a = m_client->get("/containers/ai_worker/services/web/logs");
         checkError(a, 404); // web has no logger
 
+        // A missing socket is a 503 at once: the deadline is a minute away, far beyond this
+        // call's wait, so an answer that comes at all did not wait for it.
         a = m_client->get("/containers/ghost/services/status");
         checkError(a, 503);
         QVERIFY2(a.json().value("error").toString().startsWith(
                      "Agent for container 'ghost' is unreachable: "),
                  a.body.constData());
-        QVERIFY(a.ms < 2000);
 
         a = m_client->get("/containers/ai_worker/services/chatter/logs?tail=abc");
         checkError(a, 422);

@@ -1,6 +1,6 @@
-// One hung agent must only delay its own requests: with 50 requests pending on an agent that
-// accepts and never answers, a healthy real agent keeps answering at full speed, a missing
-// socket answers 503 at once, `/` never stalls, and the hung requests get 504 at the deadline.
+// One hung agent must only delay its own requests: while 50 requests are pending on an agent
+// that accepts and never answers, a healthy real agent keeps answering, a missing socket
+// answers 503, `/` keeps answering, and the hung requests get the agent's 504 at the deadline.
 // Misbehaving peers (hung, garbage, 5xx) are purpose-built QLocalServers in this process.
 #include "AgentProcess.h"
 #include "S6Tree.h"
@@ -14,8 +14,10 @@
 namespace {
 
 constexpr int kTimeoutMs = 1500;
-// "At once" with room for a loaded CI machine: still far below the hung agent's deadline.
-constexpr qint64 kPromptMs = 400;
+// A deadline beyond anything this test waits for (and beyond its CTest timeout): requests on
+// the hung agent provably stay pending for as long as the test looks.
+constexpr int kNeverMs = 120000;
+constexpr int kHealthyRounds = 20;
 
 // A peer that accepts connections and answers each request with `reply` (never, if empty).
 class FakeAgent final : public QObject {
@@ -57,6 +59,36 @@ private:
     std::unique_ptr<FakeAgent> m_hung, m_garbage, m_failing, m_badJson;
     DaemonProcess m_daemon;
 
+    QByteArray config(int requestTimeoutMs) const {
+        QByteArray config = "containers:\n";
+        const auto add = [&config](const char *name, const QString &socket) {
+            config +=
+                "  - name: " + QByteArray(name) + "\n    socket_path: " + socket.toUtf8() + "\n";
+        };
+        add("healthy", m_agent.socketPath());
+        add("hung", m_tmp.filePath("hung.sock"));
+        add("missing", m_tmp.filePath("missing.sock"));
+        add("garbage", m_tmp.filePath("garbage.sock"));
+        add("failing", m_tmp.filePath("failing.sock"));
+        add("badjson", m_tmp.filePath("badjson.sock"));
+        config += "docker:\n  socket_path: " + m_tmp.filePath("no-docker.sock").toUtf8() +
+                  "\napi:\n  request_timeout_ms: " + QByteArray::number(requestTimeoutMs) + "\n";
+        return config;
+    }
+
+    // Fifty requests on the hung agent, all open at once: ten client pools of five
+    // (QNetworkAccessManager keeps at most six connections per host).
+    static QList<QNetworkReply *> sendHung(const QString &base,
+                                           std::vector<std::unique_ptr<DaemonClient>> &pools) {
+        QList<QNetworkReply *> hung;
+        for (int i = 0; i < 10; ++i) {
+            pools.push_back(std::make_unique<DaemonClient>(base));
+            for (int j = 0; j < 5; ++j)
+                hung.append(pools.back()->send("GET", "/containers/hung/services/status"));
+        }
+        return hung;
+    }
+
 private Q_SLOTS:
     void initTestCase() {
         QVERIFY(m_tree.addService("web", "#!/bin/sh\nexec sleep 100000\n"));
@@ -78,20 +110,8 @@ private Q_SLOTS:
         QVERIFY(m_hung->listening() && m_garbage->listening() && m_failing->listening() &&
                 m_badJson->listening());
 
-        QByteArray config = "containers:\n";
-        const auto add = [&config](const char *name, const QString &socket) {
-            config +=
-                "  - name: " + QByteArray(name) + "\n    socket_path: " + socket.toUtf8() + "\n";
-        };
-        add("healthy", m_agent.socketPath());
-        add("hung", m_tmp.filePath("hung.sock"));
-        add("missing", m_tmp.filePath("missing.sock"));
-        add("garbage", m_tmp.filePath("garbage.sock"));
-        add("failing", m_tmp.filePath("failing.sock"));
-        add("badjson", m_tmp.filePath("badjson.sock"));
-        config += "docker:\n  socket_path: " + m_tmp.filePath("no-docker.sock").toUtf8() +
-                  "\napi:\n  request_timeout_ms: " + QByteArray::number(kTimeoutMs) + "\n";
-        QVERIFY2(m_daemon.startWithConfig(config, {"--quiet"}), m_daemon.allStderr().constData());
+        QVERIFY2(m_daemon.startWithConfig(config(kTimeoutMs), {"--quiet"}),
+                 m_daemon.allStderr().constData());
     }
 
     void cleanupTestCase() {
@@ -101,62 +121,70 @@ private Q_SLOTS:
     }
 
     void hungAgentDelaysOnlyItself() {
-        // Ten client pools of five, so that all 50 requests really are open at once
-        // (QNetworkAccessManager keeps at most six connections per host).
+        // This daemon never gives up on the hung agent while the test looks, so every answer
+        // below arrives while the hung requests are still outstanding.
+        DaemonProcess patient;
+        QVERIFY2(patient.startWithConfig(config(kNeverMs), {"--quiet"}),
+                 patient.allStderr().constData());
         std::vector<std::unique_ptr<DaemonClient>> pools;
-        QList<QNetworkReply *> hung;
-        QElapsedTimer clock;
-        clock.start();
-        for (int i = 0; i < 10; ++i) {
-            pools.push_back(std::make_unique<DaemonClient>(m_daemon.baseUrl()));
-            for (int j = 0; j < 5; ++j)
-                hung.append(pools.back()->send("GET", "/containers/hung/services/status"));
-        }
-        QList<qint64> hungDone(hung.size(), -1);
-        for (qsizetype i = 0; i < hung.size(); ++i)
-            connect(hung[i], &QNetworkReply::finished, this,
-                    [&hungDone, i, &clock] { hungDone[i] = clock.elapsed(); });
-        QTRY_VERIFY_WITH_TIMEOUT(m_hung->connections() > 0, 2000);
+        const int connectionsBefore = m_hung->connections();
+        const QList<QNetworkReply *> hung = sendHung(patient.baseUrl(), pools);
+        const auto hungPending = [&hung] {
+            return std::none_of(hung.begin(), hung.end(),
+                                [](const QNetworkReply *r) { return r->isFinished(); });
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(m_hung->connections() > connectionsBefore, 10000);
 
-        // Meanwhile the healthy agent answers at full speed, `/` never stalls, and the missing
-        // socket is a 503 at once.
-        DaemonClient client(m_daemon.baseUrl());
+        // Meanwhile the healthy agent answers, `/` answers, and the missing socket is a 503.
+        DaemonClient client(patient.baseUrl());
         QList<qint64> healthy;
-        while (clock.elapsed() < kTimeoutMs - kPromptMs) {
+        for (int i = 0; i < kHealthyRounds; ++i) {
             const DaemonAnswer a = client.get("/containers/healthy/services/web/status");
             QCOMPARE(a.status, 200);
             QVERIFY(a.json().value("is_up").toBool());
             healthy.append(a.ms);
             const DaemonAnswer root = client.get("/");
             QCOMPARE(root.status, 200);
-            QVERIFY2(root.ms < kPromptMs, qPrintable(QString::number(root.ms)));
+            QVERIFY(hungPending());
         }
         const DaemonAnswer missing = client.get("/containers/missing/services/status");
         QCOMPARE(missing.status, 503);
-        QVERIFY2(missing.ms < kPromptMs, qPrintable(QString::number(missing.ms)));
-        QVERIFY(std::count(hungDone.begin(), hungDone.end(), -1) == hung.size());
+        QVERIFY(hungPending());
         std::sort(healthy.begin(), healthy.end());
-        QVERIFY(healthy.size() >= 5);
-        const qint64 median = healthy[healthy.size() / 2];
         qInfo("healthy agent while 50 requests hang: %lld requests, median %lld ms, max %lld ms",
-              qint64(healthy.size()), median, healthy.last());
-        QVERIFY2(median < 100, qPrintable(QString::number(median)));
-        QVERIFY2(healthy.last() < kPromptMs, qPrintable(QString::number(healthy.last())));
+              qint64(healthy.size()), healthy[healthy.size() / 2], healthy.last());
+        qDeleteAll(hung);
+        QCOMPARE(patient.stop(), 0);
+    }
 
-        // The hung ones end as 504 after the deadline, none much later than the watchdog.
-        QTRY_VERIFY_WITH_TIMEOUT(std::count(hungDone.begin(), hungDone.end(), -1) == 0, 10000);
+    void hungRequestsEndAtTheDeadline() {
+        std::vector<std::unique_ptr<DaemonClient>> pools;
+        QElapsedTimer clock;
+        clock.start();
+        const QList<QNetworkReply *> hung = sendHung(m_daemon.baseUrl(), pools);
+        QList<qint64> hungDone(hung.size(), -1);
+        for (qsizetype i = 0; i < hung.size(); ++i)
+            connect(hung[i], &QNetworkReply::finished, this,
+                    [&hungDone, i, &clock] { hungDone[i] = clock.elapsed(); });
+
+        // The wait only guards against requests that are never answered.
+        QTRY_VERIFY_WITH_TIMEOUT(std::count(hungDone.begin(), hungDone.end(), -1) == 0, 30000);
         for (qsizetype i = 0; i < hung.size(); ++i) {
             const DaemonAnswer a = DaemonClient::collect(hung[i]);
             QCOMPARE(a.status, 504);
             QCOMPARE(keyOrder(a.body), QStringList({"error", "detail"}));
             QVERIFY2(hungDone[i] >= kTimeoutMs - 100, qPrintable(QString::number(hungDone[i])));
-            QVERIFY2(hungDone[i] < kTimeoutMs + 2500, qPrintable(QString::number(hungDone[i])));
+            // The agent's deadline ended them, not the watchdog that comes after it.
+            QCOMPARE(
+                a.json().value("error").toString(),
+                QString("Agent for container 'hung' did not answer within %1 ms").arg(kTimeoutMs));
         }
         qInfo("hung requests: first 504 after %lld ms, last after %lld ms",
               *std::min_element(hungDone.begin(), hungDone.end()),
               *std::max_element(hungDone.begin(), hungDone.end()));
         qDeleteAll(hung);
         // And the daemon is still fine.
+        DaemonClient client(m_daemon.baseUrl());
         QCOMPARE(client.get("/containers/healthy/services/web/status").status, 200);
     }
 

@@ -198,16 +198,18 @@ private Q_SLOTS:
     void stopTimeoutIsHonoured() {
         QFETCH(int, seconds);
         const QString name = QStringLiteral("stubborn%1").arg(seconds);
-        // PID 1 without a TERM handler ignores SIGTERM: only the SIGKILL after t ends it.
-        QVERIFY(!m_podman.run(name, QStringLiteral("trap '' TERM; while true; do sleep 0.2; done"))
-                     .isEmpty());
+        // PID 1 without a TERM handler ignores SIGTERM: only the SIGKILL after t ends it. The
+        // container's own grace period is ten minutes, so a stop that answers at all (the
+        // client allows t plus its read timeout) used t, not that.
+        QVERIFY(m_podman.podman({"run", "--name", name, "--network", "none", "-d", "--stop-timeout",
+                                 "600", "localhost/tiny:latest", "sh", "-c",
+                                 "trap '' TERM; while true; do sleep 0.2; done"}));
         QElapsedTimer timer;
         timer.start();
         QVERIFY(control(name, QStringLiteral("stop"), seconds).ok());
         const qint64 ms = timer.elapsed();
         qInfo("stop with t=%d took %lld ms", seconds, ms);
         QVERIFY2(ms >= seconds * 1000 - 100, qPrintable(QString::number(ms)));
-        QVERIFY2(ms < seconds * 1000 + 1500, qPrintable(QString::number(ms)));
         QCOMPARE(inspect(name).value().status.exitCode, std::optional<int>(137));
     }
 

@@ -1,7 +1,8 @@
 // SIGTERM under load: with an event stream open, requests waiting on a hung agent and a burst
-// of requests to a real one in flight, system-managerd exits with 0 promptly; the real agent's
-// requests are answered, the hung agent's get 503 "shutting down" (none hangs), the stream
-// ends, and the port no longer accepts connections.
+// of requests to a real one in flight, system-managerd exits by itself with 0 without waiting
+// for the hung agent's deadline; the real agent's requests are answered, the hung agent's get
+// 503 "shutting down" (none hangs), the stream ends, and the port no longer accepts
+// connections.
 #include "AgentProcess.h"
 #include "S6Tree.h"
 #include "daemon_support.h"
@@ -42,7 +43,7 @@ private Q_SLOTS:
             "containers:\n  - name: robot\n    socket_path: " + agent.socketPath().toUtf8() +
             "\n  - name: hung\n    socket_path: " + tmp.filePath("hung.sock").toUtf8() +
             "\ndocker:\n  socket_path: " + tmp.filePath("no-docker.sock").toUtf8() +
-            "\napi:\n  request_timeout_ms: 20000\n";
+            "\napi:\n  request_timeout_ms: 120000\n";
         QVERIFY2(daemon.startWithConfig(config, {"--quiet"}), daemon.allStderr().constData());
         const QUrl base(daemon.baseUrl());
 
@@ -65,10 +66,9 @@ private Q_SLOTS:
                           [](QNetworkReply *r) { return r->isFinished(); }) >= 24,
             10000); // the real agent's requests are answered; the hung ones wait
 
-        QElapsedTimer clock;
-        clock.start();
-        QCOMPARE(daemon.stop(10000), 0);
-        QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed())));
+        // The hung agent's deadline lies far beyond this wait, which only guards against a
+        // daemon that never exits: it must end those requests itself.
+        QCOMPARE(daemon.stop(30000), 0);
 
         // Everything ends: no request or stream is left hanging.
         QTRY_VERIFY_WITH_TIMEOUT(stream->isFinished(), 5000);
