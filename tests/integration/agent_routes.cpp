@@ -250,7 +250,14 @@ void AgentRoutes::logReadsAllocateWhatTheyRead() {
         QCOMPARE(get("/services/noisy/logs?tail=5").status, 200);
     }
     const qint64 after = residentKiB(m_agent.pid());
-    QVERIFY2(after - before < 1024,
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer keeps freed blocks in quarantine; 20 zero-filled 4 MiB buffers would
+    // still be far above this.
+    const qint64 boundKiB = 8 * 1024;
+#else
+    const qint64 boundKiB = 1024;
+#endif
+    QVERIFY2(after - before < boundKiB,
              qPrintable(QStringLiteral("RSS %1 kB -> %2 kB").arg(before).arg(after)));
 }
 
