@@ -64,6 +64,7 @@ public:
 
     bool start(const QStringList &args, int timeoutMs = 15000) {
         m_process = std::make_unique<QProcess>();
+        m_stderr.clear();
         m_process->setProgram(binary());
         m_process->setArguments(args);
         if (!m_environment.isEmpty())
@@ -88,17 +89,27 @@ public:
         return false;
     }
 
-    // SIGTERM and wait; returns the exit code (-1 on crash or timeout).
+    // SIGTERM and wait; returns the exit code (-1 on crash or timeout). A daemon that did not
+    // exit cleanly has its stderr printed, so the reason (a sanitizer report, say) is seen.
     int stop(int timeoutMs = 15000) {
-        if (!m_process || m_process->state() == QProcess::NotRunning)
-            return m_process ? exitCode() : -1;
-        ::kill(pid_t(m_process->processId()), SIGTERM);
-        if (!waitFinished(timeoutMs)) {
-            m_process->kill();
-            waitFinished(5000);
+        if (!m_process)
             return -1;
+        int code = -1;
+        if (m_process->state() == QProcess::NotRunning) {
+            code = exitCode();
+        } else {
+            ::kill(pid_t(m_process->processId()), SIGTERM);
+            if (waitFinished(timeoutMs)) {
+                code = exitCode();
+            } else {
+                m_process->kill();
+                waitFinished(5000);
+            }
         }
-        return exitCode();
+        if (code != 0)
+            qWarning().noquote() << "system-managerd did not exit cleanly (" << code << "):\n"
+                                 << allStderr();
+        return code;
     }
 
     // A local event loop rather than QSignalSpy::wait: after a failed check QTest's own loop
@@ -120,13 +131,19 @@ public:
         m_stdout += m_process->readAllStandardOutput();
         return m_stdout;
     }
-    QByteArray allStderr() { return m_process->readAllStandardError(); }
+    // Everything the daemon wrote to stderr so far (reading it does not consume it).
+    QByteArray allStderr() {
+        if (m_process)
+            m_stderr += m_process->readAllStandardError();
+        return m_stderr;
+    }
     QProcess *process() const { return m_process.get(); }
     QString baseUrl() const { return m_base; }
     QString dir() const { return m_dir.path(); }
     void setEnvironment(const QProcessEnvironment &env) { m_environment = env; }
 
 private:
+    QByteArray m_stderr;
     QTemporaryDir m_dir;
     std::unique_ptr<QProcess> m_process;
     QByteArray m_stdout;

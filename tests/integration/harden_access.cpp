@@ -98,7 +98,6 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write(baseConfig());
         file.close();
-        // (No allStderr() in the message: it would consume the warning checked below.)
         QVERIFY(daemon.start({"--config", file.fileName(), "--listen", "0.0.0.0:0", "-q"}));
         const QString port = daemon.baseUrl().section(u':', -1);
         DaemonClient client(QStringLiteral("http://127.0.0.1:") + port);
@@ -121,7 +120,6 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write(tokenConfig());
         file.close();
-        // (No allStderr() in the message: it would consume the warning checked below.)
         QVERIFY(daemon.start({"--config", file.fileName(), "--listen", "0.0.0.0:0", "-q"}));
         const QString port = daemon.baseUrl().section(u':', -1);
         DaemonClient client(QStringLiteral("http://127.0.0.1:") + port);
