@@ -68,21 +68,24 @@ ApiError fieldError(const QString &type, const QJsonArray &at, const QString &ms
         QJsonArray{item}, jsonArray({ordered.toJson()}));
 }
 
-std::optional<ApiError> pathName(const char *name, const QString &value, const QString &pattern) {
-    const QRegularExpression valid(pattern);
+std::optional<ApiError> pathName(const char *name, const QString &value,
+                                 const QRegularExpression &valid) {
     if (value.size() <= 255 && valid.match(value).hasMatch())
         return std::nullopt;
     return fieldError(QStringLiteral("string_pattern_mismatch"), loc("path", name),
-                      QStringLiteral("String should match pattern '%1'").arg(pattern), value,
-                      QJsonObject{{"pattern", pattern}});
+                      QStringLiteral("String should match pattern '%1'").arg(valid.pattern()),
+                      value, QJsonObject{{"pattern", valid.pattern()}});
 }
 
+// Compiled once: these run on every request that names a service or a container.
 std::optional<ApiError> serviceName(const QString &value) {
-    return pathName("service", value, QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.@-]*$"));
+    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.@-]*$"));
+    return pathName("service", value, valid);
 }
 
 std::optional<ApiError> dockerName(const QString &value) {
-    return pathName("name", value, QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]*$"));
+    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]*$"));
+    return pathName("name", value, valid);
 }
 
 Result<int> intQuery(const char *name, const QString &text, int min, int max) {

@@ -4,6 +4,7 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QStringList>
 
 #include <optional>
@@ -24,7 +25,8 @@ ApiError fieldError(const QString &type, const QJsonArray &loc, const QString &m
                     const QJsonValue &input, const QJsonObject &ctx = {});
 
 // A path segment against an anchored pattern such as "^[A-Za-z0-9][A-Za-z0-9_.@-]*$".
-std::optional<ApiError> pathName(const char *name, const QString &value, const QString &pattern);
+std::optional<ApiError> pathName(const char *name, const QString &value,
+                                 const QRegularExpression &valid);
 std::optional<ApiError> serviceName(const QString &value);
 std::optional<ApiError> dockerName(const QString &value);
 
