@@ -102,7 +102,7 @@ void AgentCli::staticBinary() {
     QProcess file;
     file.start("file", {"-L", AgentProcess::binaryPath()});
     if (!file.waitForFinished() || file.exitCode() != 0)
-        QSKIP("file(1) is not available");
+        QSKIP("file(1) is not available (apt-get install file)");
     QVERIFY2(file.readAllStandardOutput().contains("statically linked"), "s6-agent is not static");
 }
 

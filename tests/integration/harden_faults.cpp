@@ -162,7 +162,7 @@ private Q_SLOTS:
 
     void diskFullWritingRunScript() {
         if (!m_mounted)
-            QSKIP("mounting a tmpfs needs root");
+            QSKIP("mounting a tmpfs needs root (run the tests as root)");
         const QString runPath = m_rcDir + "/web/run";
         QFile original(runPath);
         QVERIFY(original.open(QIODevice::ReadOnly));

@@ -32,7 +32,7 @@ class LiveDockerTest final : public QObject {
 private slots:
     void initTestCase() {
         if (!PodmanService::installed())
-            QSKIP("podman is not installed");
+            QSKIP("podman is not installed (apt-get install podman runc busybox-static)");
     }
 
     void cleanupTestCase() {
