@@ -97,14 +97,13 @@ void RestServer::addDockerRoutes() {
                   .description = "The last lines of stdout and stderr, one timestamp per line; "
                                  "with follow=true, server-sent `log` events.",
                   .response = "DockerContainerLogsResponse",
-                  .query = {{"tail", "integer", "Number of last lines", 100, 0, kMaxTail},
-                            {"follow", "boolean", "Stream lines as server-sent events", false}},
+                  .query = {validate::kTailQuery, validate::kFollowQuery},
                   .eventStream = true},
                  [this](HttpExchange *ex, const QStringList &p) {
                      if (!checkDockerName(ex, p[0]))
                          return;
                      const auto follow = boolQuery(ex, "follow", false);
-                     const auto tail = intQuery(ex, "tail", 100, kMaxTail);
+                     const auto tail = intQuery(ex, "tail", validate::kDefaultTail, kMaxTail);
                      if (!follow || !tail)
                          return;
                      if (*follow) {

@@ -135,17 +135,17 @@ void RestServer::addServiceRoutes() {
                                  "what was written since that byte offset; with follow=true, "
                                  "server-sent `log` events as lines are written.",
                   .response = "ServiceLogsResponse",
-                  .query = {{"tail", "integer", "Number of last lines", 100, 0, kMaxTail},
+                  .query = {validate::kTailQuery,
                             {"strip_ansi", "boolean", "Remove terminal colour codes", false},
                             {"cursor", "integer", "Byte offset: return what was written since",
                              QJsonValue::Undefined, 0},
-                            {"follow", "boolean", "Stream lines as server-sent events", false}},
+                            validate::kFollowQuery},
                   .eventStream = true},
                  [this](HttpExchange *ex, const QStringList &p) {
                      if (!checkContainer(ex, p[0]) || !checkService(ex, p[1]))
                          return;
                      const auto follow = boolQuery(ex, "follow", false);
-                     const auto tail = intQuery(ex, "tail", 100, kMaxTail);
+                     const auto tail = intQuery(ex, "tail", validate::kDefaultTail, kMaxTail);
                      const auto strip = boolQuery(ex, "strip_ansi", false);
                      const auto cursor = intQuery(ex, "cursor", -1, INT_MAX);
                      if (!follow || !tail || !strip || !cursor)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "RouteTable.h"
 #include "model/ApiError.h"
 
 #include <QJsonArray>
@@ -17,8 +18,14 @@ namespace sm {
 // value came from: ["path","service"], ["query","tail"], ["body","action"].
 namespace validate {
 
-// The largest `tail` a client may ask for, for services and Docker alike.
+// `tail` of the logs routes, for services and Docker alike: its default and its largest value,
+// and the two log query parameters as /openapi.json describes them.
+constexpr int kDefaultTail = 100;
 constexpr int kMaxTail = 100000;
+inline const QueryDoc kTailQuery{"tail",       "integer", "Number of last lines",
+                                 kDefaultTail, 0,         kMaxTail};
+inline const QueryDoc kFollowQuery{"follow", "boolean", "Stream lines as server-sent events",
+                                   false};
 
 // One item of `detail`, wrapped as the whole 422.
 ApiError fieldError(const QString &type, const QJsonArray &loc, const QString &msg,
