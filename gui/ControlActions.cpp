@@ -1,4 +1,5 @@
 #include "ControlActions.h"
+#include "rules/Rules.h"
 
 #include <QMessageBox>
 #include <QWidget>
@@ -94,19 +95,24 @@ void ControlActions::execute(Verb verb, const QList<Target> &targets) {
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();
     };
-    static const char *const serviceActions[] = {"up", "down", "restart"};
-    static const char *const dockerActions[] = {"start", "stop", "restart"};
+    // One verb, two vocabularies: s6's up/down/restart and Docker's start/stop/restart.
+    const ServiceAction serviceAction = verb == Start  ? ServiceAction::Up
+                                        : verb == Stop ? ServiceAction::Down
+                                                       : ServiceAction::Restart;
+    const DockerAction dockerAction = verb == Start  ? DockerAction::Start
+                                      : verb == Stop ? DockerAction::Stop
+                                                     : DockerAction::Restart;
     for (const Target &t : targets) {
         const QString who = t.docker ? t.name : t.container + QLatin1Char('/') + t.name;
         if (t.docker) {
             m_backend->dockerControl(
-                this, t.name, QLatin1String(dockerActions[verb]), 10,
+                this, t.name, toString(dockerAction), 10,
                 [finishOne, who](Result<DockerControlResult> r) {
                     finishOne(r.ok() ? QString() : who + QLatin1String(": ") + r.error().message);
                 });
         } else {
             m_backend->control(
-                this, t.container, t.name, QLatin1String(serviceActions[verb]),
+                this, t.container, t.name, toString(serviceAction),
                 [finishOne, who](Result<ControlResult> r) {
                     finishOne(r.ok() ? QString() : who + QLatin1String(": ") + r.error().message);
                 });

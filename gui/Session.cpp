@@ -4,8 +4,7 @@
 #include "MainWindow.h"
 #include "backend/LocalBackend.h"
 #include "backend/RemoteBackend.h"
-#include "docker/DockerClient.h"
-#include "monitor/StatusMonitor.h"
+#include "stack/LocalStack.h"
 
 #include <QStatusBar>
 
@@ -17,20 +16,13 @@ Session::Session(MainWindow *window)
     connect(window, &MainWindow::connectRequested, this, &Session::connectRemote);
 }
 
-Session::~Session() {
-    dropMonitor();
-}
+Session::~Session() = default;
 
-void Session::dropMonitor() {
-    if (m_monitor)
-        delete m_monitor.data(); // it calls the backend, so it must not outlive it
-}
-
-void Session::adopt(Backend *backend, const QString &where) {
-    dropMonitor();
-    Backend *old = m_backend;
+void Session::adopt(Backend *backend, const QString &where, QObject *owner) {
+    QObject *old = m_owner;
+    m_owner = owner ? owner : backend;
+    m_owner->setParent(this);
     m_backend = backend;
-    backend->setParent(this);
     m_window->setBackend(backend, where);
     if (old)
         old->deleteLater(); // its answers in flight are dropped with it
@@ -43,24 +35,9 @@ void Session::connectRemote(const QUrl &url, const QString &token) {
 }
 
 void Session::connectLocal(const SystemConfig &config, const QString &where) {
-    auto *docker = new DockerClient(config.docker.socketPath);
-    auto *local = new LocalBackend(config, docker);
-    // A child is destroyed after its parent's destructor body: the client outlives its user.
-    docker->setParent(local);
-    StatusMonitor::Settings settings;
-    settings.pollIntervalMs = config.monitor.pollIntervalMs;
-    QStringList names;
-    for (const ContainerConfig &c : config.containers)
-        names.append(c.name);
-    adopt(local, where);
-    auto *monitor = new StatusMonitor(local, names, docker, settings);
-    connect(monitor, &StatusMonitor::serviceChanged, local, &Backend::serviceChanged);
-    connect(monitor, &StatusMonitor::serviceRemoved, local, &Backend::serviceRemoved);
-    connect(monitor, &StatusMonitor::agentReachabilityChanged, local,
-            &Backend::agentReachabilityChanged);
-    connect(monitor, &StatusMonitor::dockerEvent, local, &Backend::dockerEvent);
-    m_monitor = monitor;
-    monitor->start();
+    auto *stack = new LocalStack(config);
+    adopt(stack->backend(), where, stack);
+    stack->start();
 }
 
 void Session::startDemo(const QString &daemonProgram, const QStringList &extraArguments) {

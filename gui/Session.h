@@ -24,10 +24,10 @@ public:
     ~Session() override;
 
     void connectRemote(const QUrl &url, const QString &token);
-    // This host's agents and Docker, kept current by a StatusMonitor.
+    // This host's agents and Docker (a LocalStack), kept current by its monitor.
     void connectLocal(const SystemConfig &config, const QString &where);
-    // Takes ownership.
-    void adopt(Backend *backend, const QString &where);
+    // Shows `backend`; takes ownership of `owner` (what owns the backend), else of the backend.
+    void adopt(Backend *backend, const QString &where, QObject *owner = nullptr);
     void startDemo(const QString &daemonProgram, const QStringList &extraArguments = {});
     // Stops the demo daemon (if any), then calls done. Never blocks.
     void shutdown(std::function<void()> done);
@@ -41,10 +41,8 @@ Q_SIGNALS:
 
 private:
     MainWindow *m_window;
-    void dropMonitor();
-
     QPointer<Backend> m_backend;
-    QPointer<QObject> m_monitor; // the local backend's StatusMonitor; goes before the backend
+    QPointer<QObject> m_owner; // the backend, or the LocalStack that owns it
     DemoLauncher *m_demo = nullptr;
 };
 

@@ -5,7 +5,8 @@
 #include "backend/LocalBackend.h"
 #include "config/SystemConfig.h"
 #include "docker/DockerClient.h"
-#include "monitor/StatusMonitor.h"
+#include "rules/Rules.h"
+#include "stack/LocalStack.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -46,11 +47,9 @@ Daemon::~Daemon() {
 }
 
 void Daemon::release() {
-    // Users before what they use: the server and monitor call the backend, which calls Docker.
+    // The server calls the stack's backend.
     m_server.reset();
-    m_monitor.reset();
-    m_backend.reset();
-    m_docker.reset();
+    m_stack.reset();
 }
 
 void Daemon::start() {
@@ -84,12 +83,12 @@ void Daemon::serve(const QString &configPath) {
         shutdown();
         return;
     }
-    m_config = std::make_unique<SystemConfig>(std::move(*load.config));
-    for (const QString &warning : std::as_const(m_config->warnings))
+    const SystemConfig &config = *load.config;
+    for (const QString &warning : std::as_const(config.warnings))
         say(stderr, QStringLiteral("warning: ") + warning);
 
-    const QString host = m_options.listen ? m_options.listen->first : m_config->api.listenHost;
-    const quint16 port = m_options.listen ? m_options.listen->second : m_config->api.listenPort;
+    const QString host = m_options.listen ? m_options.listen->first : config.api.listenHost;
+    const quint16 port = m_options.listen ? m_options.listen->second : config.api.listenPort;
     const QHostAddress address = hostAddress(host);
     if (address.isNull()) {
         say(stderr,
@@ -99,30 +98,19 @@ void Daemon::serve(const QString &configPath) {
         return;
     }
 
-    // What the backend reports (e.g. /healthz's warning) must match where we really listen.
-    m_config->api.listenHost = host;
-    m_config->api.listenPort = port;
-
     RestSettings settings;
-    for (const ContainerConfig &c : std::as_const(m_config->containers))
+    for (const ContainerConfig &c : config.containers)
         settings.containers.append(c.name);
-    settings.corsOrigins = m_config->api.corsOrigins;
-    settings.requestTimeoutMs = m_config->api.requestTimeoutMs;
+    settings.corsOrigins = config.api.corsOrigins;
+    settings.requestTimeoutMs = config.api.requestTimeoutMs;
     settings.accessLog = m_options.accessLog;
-    settings.tokens = m_config->api.tokens;
+    settings.tokens = config.api.tokens;
+    const bool exposed = exposedWithoutTokens(host, settings.tokens.isEmpty());
+    if (exposed)
+        settings.listenWarning = exposureWarning(host);
 
-    m_docker = std::make_unique<DockerClient>(
-        DockerClient::resolveSocketPath(m_config->docker.socketPath));
-    // Docker calls get the same deadline as agent calls, so they end in a clean 504 before
-    // the REST watchdog has to step in.
-    m_docker->setReadTimeoutMs(m_config->api.requestTimeoutMs);
-    m_backend = std::make_unique<LocalBackend>(*m_config, m_docker.get());
-    StatusMonitor::Settings monitorSettings;
-    monitorSettings.pollIntervalMs = m_config->monitor.pollIntervalMs;
-    m_monitor = std::make_unique<StatusMonitor>(m_backend.get(), settings.containers,
-                                                m_docker.get(), monitorSettings);
-    m_server = std::make_unique<RestServer>(m_backend.get(), settings);
-    m_server->setMonitor(m_monitor.get());
+    m_stack = std::make_unique<LocalStack>(config);
+    m_server = std::make_unique<RestServer>(m_stack->backend(), settings);
     startHeapTrim();
     const quint16 bound = m_server->listen(address, port);
     if (bound == 0) {
@@ -137,16 +125,13 @@ void Daemon::serve(const QString &configPath) {
     const QString shownHost =
         address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + host + u']' : host;
     const QString url = QStringLiteral("http://%1:%2").arg(shownHost).arg(bound);
-    if (!address.isLoopback() && host != u"localhost" && settings.tokens.isEmpty())
-        say(stderr, QStringLiteral("WARNING: the API on %1 is open to the network with no "
-                                   "access control: anyone who can reach it may stop services. "
-                                   "Configure api.tokens, bind it to 127.0.0.1, or firewall it")
-                        .arg(url));
+    if (exposed)
+        say(stderr, exposureStartupWarning(url));
     // Tests and scripts parse this line to learn the port when --listen asked for port 0.
     say(stdout, QStringLiteral("listening on %1").arg(url));
-    m_monitor->start(); // feeds GET /events
+    m_stack->start(); // feeds GET /events
     if (m_options.demo) {
-        const QString docker = m_docker->socketPath();
+        const QString docker = m_stack->docker()->socketPath();
         say(stderr, QFileInfo::exists(docker)
                         ? QStringLiteral("demo: Docker Engine at %1").arg(docker)
                         : QStringLiteral("demo: no Docker socket at %1 (set DOCKER_HOST); the "

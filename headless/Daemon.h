@@ -9,12 +9,9 @@
 
 namespace sm {
 
-class Backend;
 class DemoStack;
-class DockerClient;
-class StatusMonitor;
+class LocalStack;
 class RestServer;
-struct SystemConfig;
 
 // What system-managerd's command line asks for.
 struct DaemonOptions {
@@ -50,10 +47,7 @@ private:
     static constexpr int kHeapTrimIntervalMs = 30000;
 
     DaemonOptions m_options;
-    std::unique_ptr<SystemConfig> m_config;
-    std::unique_ptr<DockerClient> m_docker;
-    std::unique_ptr<Backend> m_backend;
-    std::unique_ptr<StatusMonitor> m_monitor;
+    std::unique_ptr<LocalStack> m_stack;
     std::unique_ptr<RestServer> m_server;
     std::unique_ptr<DemoStack> m_demo;
     bool m_shuttingDown = false;

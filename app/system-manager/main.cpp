@@ -2,8 +2,8 @@
 #include "ConnectDialog.h"
 #include "MainWindow.h"
 #include "Session.h"
-#include "UnixSignals.h"
 #include "config/SystemConfig.h"
+#include "platform/UnixSignals.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -157,8 +157,8 @@ int main(int argc, char *argv[]) {
     // Closing the window (or SIGINT/SIGTERM) first stops the demo daemon, without blocking.
     auto quit = [&session] { session.shutdown([] { QCoreApplication::quit(); }); };
     QObject::connect(&app, &QGuiApplication::lastWindowClosed, &app, quit);
-    UnixSignals unixSignals;
-    QObject::connect(&unixSignals, &UnixSignals::quitRequested, &window, &QWidget::close);
+    sm::UnixSignals unixSignals;
+    QObject::connect(&unixSignals, &sm::UnixSignals::received, &window, &QWidget::close);
     if (askForRobot)
         QTextStream(stderr) << "system-manager: no " << options.config
                             << " here (see --help); asking which robot to connect to\n";

@@ -1,7 +1,7 @@
 // system-managerd: the REST daemon. Argument parsing and wiring only; see headless/Daemon.
 #include "Daemon.h"
-#include "UnixSignals.h"
 #include "config/SystemConfig.h"
+#include "platform/UnixSignals.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

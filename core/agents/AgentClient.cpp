@@ -249,8 +249,8 @@ void AgentClient::clearLogs(QObject *context, const QString &service, Callback<L
 
 namespace {
 
-AgentClient::Callback<QJsonObject> runScriptAnswer(const QString &container, const QString &service,
-                                                   AgentClient::Callback<RunScript> done) {
+Callback<QJsonObject> runScriptAnswer(const QString &container, const QString &service,
+                                      Callback<RunScript> done) {
     return [container, service, done = std::move(done)](Result<QJsonObject> json) {
         if (!json.ok())
             return done(json.error());

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "backend/Backend.h"
+#include "async/Async.h"
 #include "http/HttpClient.h"
 #include "model/ApiError.h"
 #include "model/Types.h"
@@ -8,8 +8,6 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QStringList>
-
-#include <functional>
 
 namespace sm {
 
@@ -20,8 +18,6 @@ class AgentClient final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(AgentClient)
 public:
-    template <typename T> using Callback = std::function<void(Result<T>)>;
-
     AgentClient(QString container, const QString &socketPath, int timeoutMs = 5000,
                 QObject *parent = nullptr);
     ~AgentClient() override;

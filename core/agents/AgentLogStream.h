@@ -1,6 +1,6 @@
 #pragma once
 
-#include "backend/Backend.h"
+#include "async/Async.h"
 #include "http/HttpClient.h"
 
 #include <QPointer>

@@ -1,25 +1,17 @@
 #pragma once
 
+#include "async/Async.h"
 #include "model/ApiError.h"
 #include "model/Types.h"
 
 #include <QObject>
 
-#include <functional>
-
 namespace sm {
 
-// A live stream of log lines (an agent's follow=true, or Docker's follow=1). Deleting it
-// closes the upstream connection.
-class LogStream : public QObject {
-    Q_OBJECT
-public:
-    using QObject::QObject;
-
-Q_SIGNALS:
-    void line(const QString &text);
-    // Emitted once when the stream ends; error.status == 0 for a normal end.
-    void finished(const sm::ApiError &error);
+// What the live updates have said so far: the state a new subscriber starts from.
+struct LiveSnapshot {
+    QList<QPair<QString, bool>> agents; // reachability, containers in config order
+    QList<ServiceStatus> services;      // containers in config order, services in agent order
 };
 
 // The one asynchronous interface the REST API and the GUI both use. LocalBackend talks to the
@@ -29,7 +21,8 @@ Q_SIGNALS:
 class Backend : public QObject {
     Q_OBJECT
 public:
-    template <typename T> using Callback = std::function<void(Result<T>)>;
+    // The name callers have always used; the type lives on the ground floor (async/Async.h).
+    template <typename T> using Callback = sm::Callback<T>;
 
     using QObject::QObject;
     ~Backend() override = default;
@@ -67,6 +60,12 @@ public:
 
     virtual void health(QObject *context, Callback<Health> done) = 0;
 
+    // The live state behind the signals below; empty until a source is set (LocalStack::feed).
+    LiveSnapshot liveSnapshot() const { return m_liveSnapshot ? m_liveSnapshot() : LiveSnapshot{}; }
+    void setLiveSnapshot(std::function<LiveSnapshot()> source) {
+        m_liveSnapshot = std::move(source);
+    }
+
 Q_SIGNALS:
     // Live updates (from the StatusMonitor locally, from /events remotely).
     void serviceChanged(const sm::ServiceStatus &status);
@@ -76,6 +75,9 @@ Q_SIGNALS:
     void dockerEvent(const sm::DockerEvent &event);
     // Whether the link to the data is alive (always true locally).
     void connectionChanged(bool connected, const QString &description);
+
+private:
+    std::function<LiveSnapshot()> m_liveSnapshot;
 };
 
 } // namespace sm

@@ -2,9 +2,7 @@
 
 #include "agents/AgentClient.h"
 #include "agents/AgentPool.h"
-
-#include <QCoreApplication>
-#include <QHostAddress>
+#include "rules/Rules.h"
 
 namespace sm {
 
@@ -15,18 +13,6 @@ LocalBackend::LocalBackend(const SystemConfig &config, DockerClient *docker, QOb
     , m_docker(docker) {}
 
 LocalBackend::~LocalBackend() = default;
-
-void LocalBackend::later(QObject *context, std::function<void()> fn) {
-    QObject *receiver = context ? context : QCoreApplication::instance();
-    QMetaObject::invokeMethod(receiver, std::move(fn), Qt::QueuedConnection);
-}
-
-LogStream *LocalBackend::failedStream(const ApiError &error) {
-    auto *stream = new LogStream;
-    QMetaObject::invokeMethod(
-        stream, [stream, error] { Q_EMIT stream->finished(error); }, Qt::QueuedConnection);
-    return stream;
-}
 
 template <typename T>
 AgentClient *LocalBackend::agentFor(QObject *context, const QString &container,
@@ -98,12 +84,11 @@ void LocalBackend::control(QObject *context, const QString &container, const QSt
     AgentClient *agent = agentFor(context, container, done);
     if (!agent)
         return;
-    if (action != QLatin1String("up") && action != QLatin1String("down") &&
-        action != QLatin1String("restart")) {
+    if (!parseServiceAction(action)) {
         later(context, [done, action] {
-            done(ApiError::unprocessable(
-                QStringLiteral("Invalid action '%1': expected up, down or restart").arg(action),
-                QStringLiteral("action")));
+            done(ApiError::unprocessable(QStringLiteral("Invalid action '%1': expected %2")
+                                             .arg(action, choiceList(serviceActionNames())),
+                                         QStringLiteral("action")));
         });
         return;
     }
@@ -143,45 +128,25 @@ LogStream *LocalBackend::followLogs(const QString &container, const QString &ser
 }
 
 void LocalBackend::health(QObject *context, Callback<Health> done) {
-    // Shared by the parallel pings; the last one to answer delivers.
-    struct Gather {
-        Health health;
-        int pending = 0;
-        QPointer<QObject> context;
-        bool hadContext = false;
-        Callback<Health> done;
-        void step() {
-            if (--pending > 0)
-                return;
-            if (hadContext && !context)
-                return;
-            done(health);
-        }
-    };
-    auto g = std::make_shared<Gather>();
-    g->context = context;
-    g->hadContext = context != nullptr;
-    g->done = std::move(done);
-    const QHostAddress listen(m_config.api.listenHost);
-    const bool loopback =
-        m_config.api.listenHost == QLatin1String("localhost") || listen.isLoopback();
-    if (!loopback && m_config.api.tokens.isEmpty())
-        g->health.warning = QStringLiteral("The API listens on %1 without access tokens")
-                                .arg(m_config.api.listenHost);
+    // The exposure warning is the REST layer's to add: only it knows where it listens.
+    Health initial;
     const QList<AgentClient *> &agents = m_agents->agents();
-    g->pending = int(agents.size()) + 1;
+    for (AgentClient *agent : agents)
+        initial.agents.append({agent->container(), false});
+    // One step per agent ping, one for Docker.
+    auto gather =
+        Gather<Health>::start(context, int(agents.size()) + 1, std::move(initial), std::move(done));
     for (int i = 0; i < agents.size(); ++i) {
-        g->health.agents.append({agents[i]->container(), false});
         // `this` as context: the answer is gathered here even if the caller leaves early.
         agents[i]->ping(this, qMin(healthTimeoutMs, m_config.api.requestTimeoutMs),
-                        [g, i](Result<QString> version) {
-                            g->health.agents[i].second = version.ok();
-                            g->step();
+                        [gather, i](Result<QString> version) {
+                            gather->value().agents[i].second = version.ok();
+                            gather->stepDone();
                         });
     }
-    dockerAvailable(this, [g](bool available) {
-        g->health.dockerAvailable = available;
-        g->step();
+    dockerAvailable(this, [gather](bool available) {
+        gather->value().dockerAvailable = available;
+        gather->stepDone();
     });
 }
 

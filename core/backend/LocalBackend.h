@@ -3,8 +3,6 @@
 #include "backend/Backend.h"
 #include "config/SystemConfig.h"
 
-#include <QPointer>
-
 namespace sm {
 
 class AgentClient;
@@ -61,11 +59,6 @@ public:
 
     // Deadline of one health ping.
     static constexpr int healthTimeoutMs = 1000;
-
-    // Runs fn through the event loop, unless context (when given) is gone by then.
-    static void later(QObject *context, std::function<void()> fn);
-    // A stream that only reports `error`, later.
-    static LogStream *failedStream(const ApiError &error);
 
 private:
     // The container's agent, or null after answering done with 404 (later).

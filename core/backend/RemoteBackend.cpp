@@ -4,8 +4,8 @@
 #include "backend/RemoteJson.h"
 #include "backend/RemoteStreams.h"
 #include "model/JsonWriter.h"
+#include "rules/Rules.h"
 
-#include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -35,8 +35,7 @@ RemoteBackend::RemoteBackend(const QUrl &baseUrl, const QString &token, QObject 
     , m_base(baseUrl)
     , m_token(token.toUtf8()) {
     // A robot on this machine (the demo) is never reached through an environment proxy.
-    const QHostAddress host(m_base.host());
-    if (m_base.host() == QLatin1String("localhost") || host.isLoopback())
+    if (isLoopbackHost(m_base.host()))
         m_nam->setProxy(QNetworkProxy::NoProxy);
     m_healthTimer.setInterval(2000);
     connect(&m_healthTimer, &QTimer::timeout, this, &RemoteBackend::pollHealth);

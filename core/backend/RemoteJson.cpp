@@ -1,7 +1,5 @@
 #include "backend/RemoteJson.h"
 
-#include "model/ModelJson.h"
-
 #include <QJsonArray>
 
 namespace sm::remotejson {
@@ -37,10 +35,6 @@ Result<QList<ServiceInfo>> services(const QJsonObject &o) {
     return list<ServiceInfo>(o, "services", serviceInfoFromJson);
 }
 
-Result<ServiceStatus> serviceStatus(const QJsonObject &o) {
-    return serviceStatusFromJson(o);
-}
-
 Result<QList<ServiceStatus>> statuses(const QJsonObject &o) {
     Result<QList<ServiceStatus>> r = list<ServiceStatus>(o, "statuses", serviceStatusFromJson);
     if (r.ok()) {
@@ -52,37 +46,8 @@ Result<QList<ServiceStatus>> statuses(const QJsonObject &o) {
     return r;
 }
 
-Result<ControlResult> controlResult(const QJsonObject &o) {
-    return controlResultFromJson(o);
-}
-Result<LogChunk> logChunk(const QJsonObject &o) {
-    return logChunkFromJson(o);
-}
-Result<RunScript> runScript(const QJsonObject &o) {
-    return runScriptFromJson(o);
-}
-Result<LogsCleared> logsCleared(const QJsonObject &o) {
-    return logsClearedFromJson(o);
-}
-
 Result<QList<DockerContainer>> dockerContainers(const QJsonObject &o) {
     return list<DockerContainer>(o, "containers", dockerContainerFromJson);
-}
-
-Result<DockerStatus> dockerStatus(const QJsonObject &o) {
-    return dockerStatusFromJson(o);
-}
-Result<DockerControlResult> dockerControlResult(const QJsonObject &o) {
-    return dockerControlResultFromJson(o);
-}
-Result<DockerLogs> dockerLogs(const QJsonObject &o) {
-    return dockerLogsFromJson(o);
-}
-Result<DockerEvent> dockerEvent(const QJsonObject &o) {
-    return dockerEventFromJson(o);
-}
-Result<Health> health(const QJsonObject &o) {
-    return healthFromJson(o);
 }
 
 } // namespace sm::remotejson

@@ -1,7 +1,7 @@
 #include "backend/RemoteStreams.h"
 
 #include "backend/RemoteHttp.h"
-#include "backend/RemoteJson.h"
+#include "model/Events.h"
 #include "model/ModelJson.h"
 
 #include <QJsonDocument>
@@ -149,26 +149,18 @@ void RemoteEventStream::onFinished() {
     m_backoffMs = qMin(m_backoffMs * 2, kMaxBackoffMs);
 }
 
-void RemoteEventStream::dispatch(const SseEvent &event) {
-    const QJsonObject data = QJsonDocument::fromJson(event.data.toUtf8()).object();
-    if (data.isEmpty())
+void RemoteEventStream::dispatch(const SseEvent &sse) {
+    const std::optional<Event> event = parseEvent(sse.event, sse.data.toUtf8());
+    if (!event)
         return;
-    if (event.event == QLatin1String("service")) {
-        const Result<ServiceStatus> status = remotejson::serviceStatus(data);
-        if (status.ok())
-            Q_EMIT m_backend->serviceChanged(status.value());
-    } else if (event.event == QLatin1String("service_removed")) {
-        Q_EMIT m_backend->serviceRemoved(data.value(QLatin1String("container")).toString(),
-                                         data.value(QLatin1String("service")).toString());
-    } else if (event.event == QLatin1String("agent")) {
-        Q_EMIT m_backend->agentReachabilityChanged(
-            data.value(QLatin1String("container")).toString(),
-            data.value(QLatin1String("reachable")).toBool());
-    } else if (event.event == QLatin1String("docker")) {
-        const Result<DockerEvent> dockerEvent = remotejson::dockerEvent(data);
-        if (dockerEvent.ok())
-            Q_EMIT m_backend->dockerEvent(dockerEvent.value());
-    }
+    if (const auto *status = std::get_if<ServiceStatus>(&*event))
+        Q_EMIT m_backend->serviceChanged(*status);
+    else if (const auto *removed = std::get_if<ServiceRemoved>(&*event))
+        Q_EMIT m_backend->serviceRemoved(removed->container, removed->service);
+    else if (const auto *agent = std::get_if<AgentReachability>(&*event))
+        Q_EMIT m_backend->agentReachabilityChanged(agent->container, agent->reachable);
+    else if (const auto *docker = std::get_if<DockerEvent>(&*event))
+        Q_EMIT m_backend->dockerEvent(*docker);
 }
 
 void RemoteEventStream::setStreaming(bool streaming) {

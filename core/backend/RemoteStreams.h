@@ -57,7 +57,7 @@ private:
     void connectNow();
     void onReadyRead();
     void onFinished();
-    void dispatch(const SseEvent &event);
+    void dispatch(const SseEvent &sse);
     void setStreaming(bool streaming);
 
     QNetworkAccessManager *m_nam;

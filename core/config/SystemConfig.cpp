@@ -1,6 +1,7 @@
 #include "SystemConfig.h"
 
 #include "ConfigReader.h"
+#include "rules/Rules.h"
 
 #include <QDir>
 #include <QFile>
@@ -154,20 +155,20 @@ void readContainers(ConfigReader &r, const YAML::Node &node, SystemConfig &confi
 
 void readDocker(ConfigReader &r, const YAML::Node &map, const QProcessEnvironment &env,
                 SystemConfig &config) {
-    const QString dockerHost = env.value(QStringLiteral("DOCKER_HOST"));
-    if (dockerHost.startsWith(QLatin1String("unix://")))
-        config.docker.socketPath = dockerHost.mid(7);
-    else if (!dockerHost.isEmpty())
-        config.warnings.append(
-            QStringLiteral("DOCKER_HOST=%1 is not a unix:// address (ignored)").arg(dockerHost));
-    if (map.IsNull() || !map.IsDefined())
-        return;
-    r.expectMap(map, QStringLiteral("docker"));
-    r.checkKeys(map, {"socket_path", "control"}, QStringLiteral("docker"));
-    if (ConfigReader::child(map, "socket_path"))
-        config.docker.socketPath = r.requiredString(map, "socket_path", QStringLiteral("docker"));
-    if (const auto control = ConfigReader::child(map, "control"))
-        config.docker.control = r.stringList(*control, QStringLiteral("docker.control"));
+    QString configured;
+    if (!map.IsNull() && map.IsDefined()) {
+        r.expectMap(map, QStringLiteral("docker"));
+        r.checkKeys(map, {"socket_path", "control"}, QStringLiteral("docker"));
+        if (ConfigReader::child(map, "socket_path"))
+            configured = r.requiredString(map, "socket_path", QStringLiteral("docker"));
+        if (const auto control = ConfigReader::child(map, "control"))
+            config.docker.control = r.stringList(*control, QStringLiteral("docker.control"));
+    }
+    const DockerSocket socket =
+        resolveDockerSocket(configured, env.value(QStringLiteral("DOCKER_HOST")));
+    config.docker.socketPath = socket.path;
+    if (!socket.warning.isEmpty())
+        config.warnings.append(socket.warning);
 }
 
 ApiToken readToken(ConfigReader &r, const YAML::Node &item, const QString &at) {

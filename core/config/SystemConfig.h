@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/Types.h"
+#include "rules/Rules.h"
 
 #include <QByteArray>
 #include <QList>
@@ -22,7 +23,8 @@ struct ContainerConfig {
 };
 
 struct DockerConfig {
-    QString socketPath = QStringLiteral("/var/run/docker.sock");
+    // Resolved when loading: socket_path, else DOCKER_HOST (rules/Rules.h resolveDockerSocket).
+    QString socketPath = QString::fromLatin1(kDefaultDockerSocket);
     // Containers that may be started/stopped/restarted; unset = all of them.
     std::optional<QStringList> control;
     bool mayControl(const QString &name) const { return !control || control->contains(name); }

@@ -3,6 +3,7 @@
 #include "docker/DockerFrames.h"
 #include "docker/DockerStreams.h"
 #include "http/HttpClient.h"
+#include "rules/Rules.h"
 
 #include <QUrl>
 
@@ -37,12 +38,7 @@ DockerClient::DockerClient(const QString &socketPath, QObject *parent)
 DockerClient::~DockerClient() = default;
 
 QString DockerClient::resolveSocketPath(const QString &configured) {
-    if (!configured.isEmpty())
-        return configured;
-    const QString host = qEnvironmentVariable("DOCKER_HOST");
-    if (host.startsWith(QLatin1String("unix://")))
-        return host.mid(7);
-    return QStringLiteral("/var/run/docker.sock");
+    return resolveDockerSocket(configured, qEnvironmentVariable("DOCKER_HOST")).path;
 }
 
 QString DockerClient::socketPath() const {
@@ -197,21 +193,20 @@ void DockerClient::inspect(QObject *context, const QString &name, Callback<Docke
 
 void DockerClient::control(QObject *context, const QString &name, const QString &action,
                            int timeoutSeconds, Callback<Done> done) {
-    static const QStringList actions = {QStringLiteral("start"), QStringLiteral("stop"),
-                                        QStringLiteral("restart")};
-    if (!actions.contains(action))
+    const std::optional<DockerAction> parsed = parseDockerAction(action);
+    if (!parsed)
         return answerLater<Done>(
             context, std::move(done),
-            ApiError::unprocessable(
-                QStringLiteral("Unknown action '%1'; use start, stop or restart").arg(action),
-                QStringLiteral("action")));
+            ApiError::unprocessable(QStringLiteral("Unknown action '%1'; use %2")
+                                        .arg(action, choiceList(dockerActionNames())),
+                                    QStringLiteral("action")));
     if (name.isEmpty())
         return answerLater<Done>(
             context, std::move(done),
             ApiError::notFound(QStringLiteral("Docker container '' not found")));
     QByteArray path = containerPath(name, "/") + action.toLatin1();
     int httpTimeoutMs = qMax(StartTimeoutMs, m_readTimeoutMs);
-    if (action != QLatin1String("start")) {
+    if (*parsed != DockerAction::Start) {
         if (timeoutSeconds >= 0)
             path += "?t=" + QByteArray::number(timeoutSeconds);
         // The Engine answers only after the grace period and the kill; allow for both.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "async/Async.h"
 #include "docker/DockerJson.h"
 #include "model/ApiError.h"
 #include "model/Types.h"
@@ -14,7 +15,6 @@ namespace sm {
 
 class DockerEventReader;
 class HttpClient;
-class LogStream;
 struct HttpError;
 struct HttpRequest;
 struct HttpResponse;
@@ -27,14 +27,14 @@ class DockerClient final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(DockerClient)
 public:
-    template <typename T> using Callback = std::function<void(Result<T>)>;
     // Docker 29 rejects versions below 1.44; older engines are met at their own version.
     static constexpr const char *OurApiVersion = "1.47";
 
     explicit DockerClient(const QString &socketPath, QObject *parent = nullptr);
     ~DockerClient() override;
 
-    // The configured path, else DOCKER_HOST=unix://..., else /var/run/docker.sock.
+    // resolveDockerSocket() (rules/Rules.h) with this process's DOCKER_HOST; kept for callers
+    // that have no config at hand.
     static QString resolveSocketPath(const QString &configured = {});
 
     QString socketPath() const;
@@ -86,13 +86,5 @@ private:
     QString m_version;
     QList<Waiter> m_waiters;
 };
-
-// Queues `done(result)` on the context's thread: callbacks never run inside the call.
-template <typename T>
-void answerLater(QObject *context, std::function<void(Result<T>)> done, Result<T> result) {
-    QMetaObject::invokeMethod(
-        context, [done = std::move(done), result = std::move(result)] { done(result); },
-        Qt::QueuedConnection);
-}
 
 } // namespace sm

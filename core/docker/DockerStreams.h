@@ -1,6 +1,6 @@
 #pragma once
 
-#include "backend/Backend.h"
+#include "async/Async.h"
 #include "docker/DockerFrames.h"
 #include "model/ApiError.h"
 #include "model/Types.h"

@@ -12,17 +12,11 @@ QByteArray HttpResponse::header(const QByteArray &name) const {
     return {};
 }
 
-class HttpClient::Private final : public HttpPool {
-public:
-    using HttpPool::HttpPool;
-};
-
 HttpClient::HttpClient(QString socketPath, int maxConnections, QObject *parent)
     : QObject(parent)
-    , d(new Private(std::move(socketPath), maxConnections, this)) {}
+    , d(new HttpPool(std::move(socketPath), maxConnections, this)) {}
 
 HttpClient::~HttpClient() {
-    d->cancelAll();
     delete d;
 }
 

@@ -11,6 +11,8 @@
 
 namespace sm {
 
+class HttpPool;
+
 struct HttpRequest {
     QByteArray method = "GET";
     QByteArray target = "/"; // path and query, already percent-encoded
@@ -64,7 +66,7 @@ public:
     ~HttpClient() override;
 
     // Calls done exactly once, later, unless context is destroyed first. Requests beyond
-    // maxConnections wait in a FIFO; beyond HttpPool::maxQueued waiting ones fail as Refused.
+    // maxConnections wait in a FIFO; beyond HttpPool::maxQueued waiting ones fail at once as Busy.
     // A reused keep-alive connection that dies before any answer byte is retried once.
     void send(const HttpRequest &request, QObject *context, std::function<void(HttpResult)> done);
     // The caller owns the returned stream. Each stream has its own connection, outside the
@@ -76,8 +78,7 @@ public:
     int openConnections() const; // idle + busy, for tests and bounds
 
 private:
-    class Private;
-    Private *d;
+    HttpPool *const d; // deleting it cancels whatever is still pending
 };
 
 } // namespace sm

@@ -2,6 +2,8 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
+
 namespace sm {
 
 namespace {
@@ -45,15 +47,23 @@ HttpPool::HttpPool(QString socketPath, int maxConnections, QObject *parent)
     , m_maxConnections(qMax(1, maxConnections)) {}
 
 HttpPool::~HttpPool() {
-    cancelAll();
+    const HttpError cancelled{HttpError::Cancelled, QStringLiteral("client closed")};
+    for (const JobPtr &job : std::exchange(m_queue, {}))
+        fail(job, cancelled);
+    const QList<Connection *> conns = m_connections;
+    for (Connection *conn : conns) {
+        const JobPtr job = std::exchange(conn->job, nullptr);
+        moveTo(conn, ConnState::Closed);
+        if (job)
+            fail(job, cancelled);
+    }
 }
 
 void HttpPool::send(const HttpRequest &request, QObject *context,
                     std::function<void(HttpResult)> done) {
     auto job = std::make_shared<Job>();
     job->request = request;
-    job->hasContext = context != nullptr;
-    job->context = context;
+    job->receiver = context ? context : QCoreApplication::instance();
     job->done = std::move(done);
     enqueue(job);
 }
@@ -63,58 +73,49 @@ void HttpPool::startStream(const HttpRequest &request, HttpStream *stream) {
     job->request = request;
     job->isStream = true;
     job->stream = stream;
-    // Deleting the stream closes its connection.
+    // Deleting the stream closes its connection. Its QPointer is already null: nobody is told.
     connect(stream, &QObject::destroyed, this, [this, weak = std::weak_ptr<Job>(job)] {
-        if (auto job = weak.lock())
-            cancelStream(job);
+        if (const JobPtr job = weak.lock())
+            drop(job, HttpError{HttpError::Cancelled, QStringLiteral("stream deleted")});
     });
     enqueue(job);
 }
 
 void HttpPool::enqueue(const JobPtr &job) {
     job->wire = serialize(job->request);
-    if (job->wire.isEmpty()) {
-        const HttpError e =
-            httpError(HttpError::Garbage, QStringLiteral("invalid request line or header"));
-        return job->isStream ? finishStream(job, e) : finishJob(job, {std::nullopt, e});
-    }
-    if (job->isStream && streamConnections() >= maxStreams) {
-        return finishStream(
-            job, httpError(HttpError::Refused,
-                           QStringLiteral("too many open streams to %1").arg(m_socketPath)));
+    if (job->wire.isEmpty())
+        return fail(job, {HttpError::Garbage, QStringLiteral("invalid request line or header")});
+    if (job->isStream && int(m_connections.size()) - poolConnections() >= maxStreams) {
+        return fail(job, {HttpError::Refused,
+                          QStringLiteral("too many open streams to %1").arg(m_socketPath)});
     }
     if (!job->isStream && qsizetype(m_queue.size()) >= maxQueued) {
-        return finishJob(
-            job, {std::nullopt,
-                  httpError(HttpError::Busy, QStringLiteral("%1 requests to %2 are already queued")
-                                                 .arg(maxQueued)
-                                                 .arg(m_socketPath))});
+        return fail(job, {HttpError::Busy, QStringLiteral("%1 requests to %2 are already queued")
+                                               .arg(maxQueued)
+                                               .arg(m_socketPath)});
     }
     job->timer = new QTimer(this);
     job->timer->setSingleShot(true);
     connect(job->timer, &QTimer::timeout, this, [this, weak = std::weak_ptr<Job>(job)] {
-        if (auto job = weak.lock())
-            onTimeout(job);
+        const JobPtr job = weak.lock();
+        if (!job)
+            return;
+        drop(job, {HttpError::Timeout,
+                   QStringLiteral("no answer within %1 ms").arg(job->request.timeoutMs)});
+        pump();
     });
     job->timer->start(qMax(1, job->request.timeoutMs));
-    if (job->isStream) {
-        // Streams live long, so each gets its own connection outside the pool's bound.
-        assign(openConnection(true), job);
-        return;
-    }
+    if (job->isStream)
+        return open(job); // streams live long: each has its own connection, outside the bound
+    moveTo(*job, JobState::Queued);
     m_queue.push_back(job);
     pump();
 }
 
 int HttpPool::poolConnections() const {
-    int n = 0;
-    for (const Connection *c : m_connections)
-        n += c->forStream ? 0 : 1;
-    return n;
-}
-
-int HttpPool::streamConnections() const {
-    return int(m_connections.size()) - poolConnections();
+    // A stream's connection closes when its job ends, so it always has its job.
+    return int(std::count_if(m_connections.begin(), m_connections.end(),
+                             [](const Connection *c) { return !c->job || !c->job->isStream; }));
 }
 
 void HttpPool::pump() {
@@ -129,127 +130,36 @@ void HttpPool::pump() {
 void HttpPool::pumpQueue() {
     while (!m_queue.empty()) {
         const JobPtr job = m_queue.front();
-        Connection *target = nullptr;
-        Connection *idle = nullptr;
-        for (Connection *c : std::as_const(m_connections)) {
-            if (!c->forStream && !c->dead && !c->closing && !c->job) {
-                idle = c;
-                break;
-            }
-        }
-        if (idle && !job->needFresh) {
-            target = idle;
-        } else if (poolConnections() < m_maxConnections) {
-            target = openConnection(false);
-        } else if (idle) {
-            // A retry wants a fresh connection: trade an idle one for it.
-            closeConnection(idle);
-            target = openConnection(false);
-        } else {
+        const auto it =
+            std::find_if(m_connections.begin(), m_connections.end(),
+                         [](const Connection *c) { return c->state == ConnState::Idle; });
+        Connection *idle = it == m_connections.end() ? nullptr : *it;
+        const bool full = poolConnections() >= m_maxConnections;
+        if (full && !idle)
             return; // every connection is busy: wait for one
-        }
         m_queue.pop_front();
-        assign(target, job);
+        if (idle && !job->retried) {
+            give(idle, job);
+            continue;
+        }
+        if (full)
+            moveTo(idle, ConnState::Closed); // a retry wants a fresh connection: trade for one
+        open(job);
     }
 }
 
-void HttpPool::onTimeout(const JobPtr &job) {
-    if (job->finished)
-        return;
-    const auto it = std::find(m_queue.begin(), m_queue.end(), job);
-    if (it != m_queue.end())
-        m_queue.erase(it);
-    if (Connection *conn = job->conn) {
-        // Never reuse a connection whose answer may still arrive.
+// Ends a job wherever it is. Its connection closes too: a late answer must not meet the next job.
+void HttpPool::drop(const JobPtr &job, const HttpError &error) {
+    if (job->state == JobState::Queued)
+        m_queue.erase(std::find(m_queue.begin(), m_queue.end(), job));
+    const auto it = std::find_if(m_connections.begin(), m_connections.end(),
+                                 [&](const Connection *c) { return c->job == job; });
+    if (it != m_connections.end()) {
+        Connection *conn = *it;
         conn->job.reset();
-        closeConnection(conn);
+        moveTo(conn, ConnState::Closed);
     }
-    const HttpError e = httpError(
-        HttpError::Timeout, QStringLiteral("no answer within %1 ms").arg(job->request.timeoutMs));
-    job->isStream ? finishStream(job, e) : finishJob(job, {std::nullopt, e});
-    pump();
-}
-
-void HttpPool::cancelStream(const JobPtr &job) {
-    if (Connection *conn = job->conn) {
-        conn->job.reset();
-        closeConnection(conn);
-    }
-    job->finished = true;
-    job->conn = nullptr;
-    if (job->timer)
-        job->timer->deleteLater();
-    job->timer = nullptr;
-}
-
-void HttpPool::finishJob(const JobPtr &job, HttpResult result) {
-    if (job->finished)
-        return;
-    job->finished = true;
-    job->conn = nullptr;
-    if (job->timer) {
-        job->timer->stop();
-        job->timer->deleteLater();
-        job->timer = nullptr;
-    }
-    if (!job->done)
-        return;
-    QObject *receiver = job->hasContext ? job->context.data() : QCoreApplication::instance();
-    if (!receiver)
-        return; // the context is gone: nobody to answer
-    // Always later, never inside send() or a socket signal of ours.
-    QMetaObject::invokeMethod(
-        receiver, [done = std::move(job->done), result = std::move(result)] { done(result); },
-        Qt::QueuedConnection);
-    job->done = nullptr;
-}
-
-void HttpPool::finishStream(const JobPtr &job, std::optional<HttpError> error) {
-    if (job->finished)
-        return;
-    job->finished = true;
-    job->conn = nullptr;
-    if (job->timer) {
-        job->timer->stop();
-        job->timer->deleteLater();
-        job->timer = nullptr;
-    }
-    if (HttpStream *s = job->stream) {
-        QMetaObject::invokeMethod(
-            s, [s, error] { Q_EMIT s->finished(error); }, Qt::QueuedConnection);
-    }
-}
-
-void HttpPool::emitHeaders(const JobPtr &job, const ResponseParser &parser) {
-    if (HttpStream *s = job->stream) {
-        QMetaObject::invokeMethod(
-            s,
-            [s, status = parser.status(), headers = parser.headers()] {
-                Q_EMIT s->headersReceived(status, headers);
-            },
-            Qt::QueuedConnection);
-    }
-}
-
-void HttpPool::emitData(const JobPtr &job, const QByteArray &bytes) {
-    if (HttpStream *s = job->stream)
-        QMetaObject::invokeMethod(
-            s, [s, bytes] { Q_EMIT s->data(bytes); }, Qt::QueuedConnection);
-}
-
-void HttpPool::cancelAll() {
-    const auto cancelled = httpError(HttpError::Cancelled, QStringLiteral("client closed"));
-    std::deque<JobPtr> queued = std::exchange(m_queue, {});
-    for (const JobPtr &job : queued)
-        finishJob(job, {std::nullopt, cancelled});
-    const QList<Connection *> conns = m_connections;
-    for (Connection *conn : conns) {
-        const JobPtr job = std::exchange(conn->job, nullptr);
-        closeConnection(conn);
-        if (job)
-            job->isStream ? finishStream(job, cancelled)
-                          : finishJob(job, {std::nullopt, cancelled});
-    }
+    fail(job, error);
 }
 
 void HttpPool::setSocketPath(const QString &path) {
@@ -259,9 +169,62 @@ void HttpPool::setSocketPath(const QString &path) {
     // Idle connections lead to the old path; busy ones finish their exchange first.
     const QList<Connection *> conns = m_connections;
     for (Connection *conn : conns) {
-        if (!conn->job)
-            closeConnection(conn);
+        if (conn->state == ConnState::Idle)
+            moveTo(conn, ConnState::Closed);
     }
+}
+
+// The one way a job fails, request or stream.
+void HttpPool::fail(const JobPtr &job, const HttpError &error) {
+    finish(job, {std::nullopt, error});
+}
+
+// The one way a job succeeds: its parser holds a complete response.
+void HttpPool::succeed(const JobPtr &job) {
+    ResponseParser &p = *job->parser;
+    if (job->isStream)
+        emitData(job, p.takeBody());
+    finish(job, {HttpResponse{p.status(), p.headers(), p.body()}, {}});
+}
+
+// Answers always go out later, never inside send() or a socket signal of ours.
+void HttpPool::finish(const JobPtr &job, HttpResult result) {
+    if (job->state == JobState::Done)
+        return; // a second ending finds nothing to do
+    moveTo(*job, JobState::Done);
+    if (job->isStream) {
+        if (HttpStream *s = job->stream) {
+            const std::optional<HttpError> error =
+                result.ok() ? std::nullopt : std::optional(result.error);
+            QMetaObject::invokeMethod(
+                s, [s, error] { Q_EMIT s->finished(error); }, Qt::QueuedConnection);
+        }
+    } else if (job->done && job->receiver) {
+        QMetaObject::invokeMethod(
+            job->receiver.data(),
+            [done = std::move(job->done), result = std::move(result)] { done(result); },
+            Qt::QueuedConnection);
+    }
+}
+
+void HttpPool::emitData(const JobPtr &job, const QByteArray &bytes) {
+    if (HttpStream *s = job->stream; s && !bytes.isEmpty())
+        QMetaObject::invokeMethod(
+            s, [s, bytes] { Q_EMIT s->data(bytes); }, Qt::QueuedConnection);
+}
+
+void HttpPool::moveTo(Job &job, JobState next) {
+    using S = JobState;
+    const S from = job.state;
+    Q_ASSERT((next == S::Queued && (from == S::New || from == S::Assigned)) ||
+             (next == S::Assigned && (from == S::New || from == S::Queued)) ||
+             (next == S::Streaming && from == S::Assigned) || (next == S::Done && from != S::Done));
+    job.state = next;
+    // A stream's deadline covers only its headers; a finished job has none.
+    if (job.timer && (next == S::Streaming || next == S::Done))
+        job.timer->stop();
+    if (job.timer && next == S::Done)
+        std::exchange(job.timer, nullptr)->deleteLater();
 }
 
 } // namespace sm

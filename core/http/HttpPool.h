@@ -1,12 +1,9 @@
 #pragma once
 
 #include "HttpClient.h"
-#include "ResponseParser.h"
 
 #include <QLocalSocket>
 #include <QObject>
-#include <QPointer>
-#include <QTimer>
 
 #include <deque>
 #include <memory>
@@ -15,16 +12,15 @@ namespace sm {
 
 // The machinery behind HttpClient: a bounded set of keep-alive connections to one socket path,
 // a bounded FIFO of waiting requests, and a deadline per request. Internal to core/http.
-class HttpPool : public QObject {
+class HttpPool final : public QObject {
     Q_DISABLE_COPY_MOVE(HttpPool)
 public:
     HttpPool(QString socketPath, int maxConnections, QObject *parent = nullptr);
+    // Answers everything still pending with Cancelled and closes every connection.
     ~HttpPool() override;
 
     void send(const HttpRequest &request, QObject *context, std::function<void(HttpResult)> done);
     void startStream(const HttpRequest &request, HttpStream *stream);
-    // Answers every pending request with Cancelled and closes every connection.
-    void cancelAll();
 
     QString socketPath() const { return m_socketPath; }
     void setSocketPath(const QString &path);
@@ -36,36 +32,41 @@ public:
     static constexpr int maxStreams = 64;
 
 private:
+    // New → Queued → Assigned → Done; a stream skips the queue and passes through Streaming once
+    // its headers are in. A retry goes Assigned → Queued, once. Done is final.
+    enum class JobState { New, Queued, Assigned, Streaming, Done };
+    // Connecting → Busy ⇄ Idle; Closing once the peer is gone (read what it sent, never reuse);
+    // Closed: out of the pool, deleted later, deaf to its socket.
+    enum class ConnState { Connecting, Idle, Busy, Closing, Closed };
     struct Job;
     struct Connection;
     using JobPtr = std::shared_ptr<Job>;
 
+    // HttpPool.cpp: the queue, deadlines and answers.
     void enqueue(const JobPtr &job);
     void pump();
     void pumpQueue();
-    void failConnect(const JobPtr &job, QLocalSocket::LocalSocketError socketError);
-    Connection *openConnection(bool forStream);
-    void assign(Connection *conn, const JobPtr &job);
-    void writeRequest(Connection *conn);
-    void onConnected(Connection *conn);
+    void drop(const JobPtr &job, const HttpError &error);
+    void fail(const JobPtr &job, const HttpError &error);
+    void succeed(const JobPtr &job);
+    void finish(const JobPtr &job, HttpResult result);
+    void emitData(const JobPtr &job, const QByteArray &bytes);
+    void moveTo(Job &job, JobState next);
+    int poolConnections() const;
+
+    // HttpPoolIo.cpp: the socket side.
+    void open(const JobPtr &job);
+    void give(Connection *conn, const JobPtr &job);
     void onReadyRead(Connection *conn);
-    void onLost(Connection *conn, QLocalSocket::LocalSocketError error);
+    void onLost(Connection *conn, QLocalSocket::LocalSocketError socketError);
     void process(Connection *conn, const QByteArray &bytes);
     void completeResponse(Connection *conn);
-    void onTimeout(const JobPtr &job);
-    void cancelStream(const JobPtr &job);
-    void closeConnection(Connection *conn);
-    int poolConnections() const;
-    int streamConnections() const;
-
-    void finishJob(const JobPtr &job, HttpResult result);
-    void finishStream(const JobPtr &job, std::optional<HttpError> error);
-    void emitHeaders(const JobPtr &job, const ResponseParser &parser);
-    void emitData(const JobPtr &job, const QByteArray &bytes);
+    HttpError connectError(QLocalSocket::LocalSocketError socketError) const;
+    void moveTo(Connection *conn, ConnState next);
 
     QString m_socketPath;
     int m_maxConnections;
-    QList<Connection *> m_connections;
+    QList<Connection *> m_connections; // every one not yet Closed
     std::deque<JobPtr> m_queue;
     bool m_pumping = false;
 };

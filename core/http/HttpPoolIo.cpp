@@ -3,58 +3,38 @@
 
 namespace sm {
 
-HttpPool::Connection *HttpPool::openConnection(bool forStream) {
+void HttpPool::open(const JobPtr &job) {
     auto *conn = new Connection;
     conn->setParent(this);
-    conn->forStream = forStream;
     m_connections.append(conn);
+    give(conn, job);
     QLocalSocket *s = conn->socket;
-    connect(s, &QLocalSocket::connected, conn, [this, conn] { onConnected(conn); });
+    connect(s, &QLocalSocket::connected, conn, [this, conn] { moveTo(conn, ConnState::Busy); });
     connect(s, &QLocalSocket::readyRead, conn, [this, conn] { onReadyRead(conn); });
     connect(s, &QLocalSocket::errorOccurred, conn,
             [this, conn](QLocalSocket::LocalSocketError e) { onLost(conn, e); });
     connect(s, &QLocalSocket::disconnected, conn,
             [this, conn] { onLost(conn, QLocalSocket::PeerClosedError); });
-    // errorOccurred may fire right inside connectToServer(); the handlers above cope, and
+    // Any of these may fire right inside connectToServer(); the handlers above cope, and
     // every answer is delivered through the event loop anyway.
     s->connectToServer(m_socketPath);
-    return conn;
 }
 
-void HttpPool::assign(Connection *conn, const JobPtr &job) {
-    if (conn->dead) {
-        // The connection failed synchronously; its failure is the job's answer.
-        failConnect(job, conn->lastError);
-        return;
-    }
+// The job's request goes out now on an idle connection, or once a new one connects.
+void HttpPool::give(Connection *conn, const JobPtr &job) {
     conn->job = job;
-    job->conn = conn;
-    conn->headersEmitted = false;
-    conn->parser = std::make_unique<ResponseParser>(job->isStream ? -1 : job->request.maxBodyBytes,
-                                                    job->request.method == "HEAD");
-    if (conn->connected)
-        writeRequest(conn);
-}
-
-void HttpPool::writeRequest(Connection *conn) {
-    conn->socket->write(conn->job->wire);
-}
-
-void HttpPool::onConnected(Connection *conn) {
-    if (conn->dead)
-        return;
-    conn->connected = true;
-    if (conn->job)
-        writeRequest(conn);
+    job->parser = std::make_unique<ResponseParser>(job->isStream ? -1 : job->request.maxBodyBytes,
+                                                   job->request.method == "HEAD");
+    moveTo(*job, JobState::Assigned);
+    if (conn->state == ConnState::Idle)
+        moveTo(conn, ConnState::Busy);
 }
 
 void HttpPool::onReadyRead(Connection *conn) {
-    if (conn->dead)
-        return;
     const QByteArray bytes = conn->socket->readAll();
     if (!conn->job) {
         // Bytes nobody asked for: this connection is out of step, drop it.
-        closeConnection(conn);
+        moveTo(conn, ConnState::Closed);
         return;
     }
     process(conn, bytes);
@@ -62,132 +42,108 @@ void HttpPool::onReadyRead(Connection *conn) {
 
 void HttpPool::process(Connection *conn, const QByteArray &bytes) {
     const JobPtr job = conn->job;
-    const auto outcome = conn->parser->feed(bytes);
+    ResponseParser &p = *job->parser;
+    const auto outcome = p.feed(bytes);
     if (job->isStream) {
-        if (conn->parser->headersComplete() && !conn->headersEmitted) {
-            conn->headersEmitted = true;
-            if (job->timer)
-                job->timer->stop(); // a stream's deadline covers only its headers
-            emitHeaders(job, *conn->parser);
+        if (p.headersComplete() && job->state == JobState::Assigned) {
+            moveTo(*job, JobState::Streaming);
+            if (HttpStream *s = job->stream) {
+                QMetaObject::invokeMethod(
+                    s,
+                    [s, status = p.status(), headers = p.headers()] {
+                        Q_EMIT s->headersReceived(status, headers);
+                    },
+                    Qt::QueuedConnection);
+            }
         }
-        const QByteArray body = conn->parser->takeBody();
-        if (!body.isEmpty())
-            emitData(job, body);
+        emitData(job, p.takeBody());
     }
     if (outcome == ResponseParser::Outcome::Complete) {
         completeResponse(conn);
     } else if (outcome == ResponseParser::Outcome::Error) {
-        const HttpError e =
-            httpError(conn->parser->tooLarge() ? HttpError::TooLarge : HttpError::Garbage,
-                      conn->parser->errorString());
         conn->job.reset();
-        closeConnection(conn);
-        job->isStream ? finishStream(job, e) : finishJob(job, {std::nullopt, e});
+        moveTo(conn, ConnState::Closed);
+        fail(job, {p.tooLarge() ? HttpError::TooLarge : HttpError::Garbage, p.errorString()});
         pump();
     }
 }
 
 void HttpPool::completeResponse(Connection *conn) {
     const JobPtr job = std::exchange(conn->job, nullptr);
-    const ResponseParser &p = *conn->parser;
-    if (job->isStream) {
-        closeConnection(conn);
-        finishStream(job, std::nullopt);
-        return;
-    }
-    HttpResponse response;
-    response.status = p.status();
-    response.headers = p.headers();
-    response.body = p.body();
-    const bool reusable = p.keepAlive() && p.trailingBytes() == 0 && !conn->closing;
-    if (reusable) {
-        conn->reused = true;
-        conn->parser.reset();
-    } else {
-        closeConnection(conn);
-    }
-    finishJob(job, {std::move(response), {}});
+    const ResponseParser &p = *job->parser;
+    ++conn->answers;
+    // A stream's connection ends with it; a Closing one is never reused.
+    const bool reusable =
+        !job->isStream && conn->state == ConnState::Busy && p.keepAlive() && p.trailingBytes() == 0;
+    moveTo(conn, reusable ? ConnState::Idle : ConnState::Closed);
+    succeed(job);
     pump();
 }
 
 void HttpPool::onLost(Connection *conn, QLocalSocket::LocalSocketError socketError) {
-    if (conn->dead)
-        return;
-    conn->closing = true;
-    conn->lastError = socketError;
+    const bool wasConnected = conn->state != ConnState::Connecting;
+    moveTo(conn, ConnState::Closing);
     // Whatever arrived before the close still counts.
     const QByteArray rest = conn->socket->isOpen() ? conn->socket->readAll() : QByteArray();
     if (conn->job && !rest.isEmpty()) {
         process(conn, rest);
-        if (conn->dead)
+        if (conn->state == ConnState::Closed)
             return;
     }
     const JobPtr job = std::exchange(conn->job, nullptr);
-    const bool wasConnected = conn->connected;
-    const bool reused = conn->reused;
-    std::unique_ptr<ResponseParser> parser = std::move(conn->parser);
-    closeConnection(conn);
+    const bool kept = conn->answers > 0;
+    moveTo(conn, ConnState::Closed);
     if (!job) {
         if (wasConnected)
             pump(); // an idle connection closed by the peer
         return;
     }
-    job->conn = nullptr;
     if (!wasConnected) {
-        failConnect(job, socketError);
-    } else if (parser && !parser->anyBytes() && reused && !job->retried && !job->isStream) {
+        fail(job, connectError(socketError));
+    } else if (kept && !job->parser->anyBytes() && !job->retried) {
         // A kept-alive connection the peer had already closed: once more on a fresh one.
         job->retried = true;
-        job->needFresh = true;
+        moveTo(*job, JobState::Queued);
         m_queue.push_front(job);
-    } else if (parser && parser->finish() == ResponseParser::Outcome::Complete) {
-        if (job->isStream) {
-            const QByteArray body = parser->takeBody();
-            if (!body.isEmpty())
-                emitData(job, body);
-            finishStream(job, std::nullopt);
-        } else {
-            finishJob(job, {HttpResponse{parser->status(), parser->headers(), parser->body()}, {}});
-        }
+    } else if (job->parser->finish() == ResponseParser::Outcome::Complete) {
+        succeed(job);
     } else {
-        const HttpError e = httpError(
-            HttpError::Reset, parser ? parser->errorString() : QStringLiteral("connection closed"));
-        job->isStream ? finishStream(job, e) : finishJob(job, {std::nullopt, e});
+        fail(job, {HttpError::Reset, job->parser->errorString()});
     }
     pump();
 }
 
-void HttpPool::failConnect(const JobPtr &job, QLocalSocket::LocalSocketError socketError) {
-    HttpError e;
+HttpError HttpPool::connectError(QLocalSocket::LocalSocketError socketError) const {
     switch (socketError) {
     case QLocalSocket::ServerNotFoundError:
-        e = httpError(HttpError::SocketMissing,
-                      QStringLiteral("no socket at %1").arg(m_socketPath));
-        break;
+        return {HttpError::SocketMissing, QStringLiteral("no socket at %1").arg(m_socketPath)};
     case QLocalSocket::ConnectionRefusedError:
-        e = httpError(HttpError::Refused, QStringLiteral("connection refused"));
-        break;
+        return {HttpError::Refused, QStringLiteral("connection refused")};
     case QLocalSocket::SocketAccessError:
-        e = httpError(HttpError::Refused,
-                      QStringLiteral("permission denied on %1").arg(m_socketPath));
-        break;
+        return {HttpError::Refused, QStringLiteral("permission denied on %1").arg(m_socketPath)};
     default:
-        e = httpError(HttpError::Refused, QStringLiteral("cannot connect to %1").arg(m_socketPath));
+        return {HttpError::Refused, QStringLiteral("cannot connect to %1").arg(m_socketPath)};
     }
-    job->isStream ? finishStream(job, e) : finishJob(job, {std::nullopt, e});
 }
 
-void HttpPool::closeConnection(Connection *conn) {
-    if (conn->dead)
-        return;
-    conn->dead = true;
-    m_connections.removeOne(conn);
-    if (conn->job)
-        conn->job->conn = nullptr;
-    // Disconnect first so abort() cannot re-enter onLost.
-    conn->socket->disconnect(conn);
-    conn->socket->abort();
-    conn->deleteLater();
+void HttpPool::moveTo(Connection *conn, ConnState next) {
+    using S = ConnState;
+    const S from = conn->state;
+    if (from == S::Closed)
+        return; // final: a late signal or a second close finds nothing to do
+    Q_ASSERT((next == S::Busy && (from == S::Connecting || from == S::Idle)) ||
+             (next == S::Idle && from == S::Busy) || (next == S::Closing && from != S::Closing) ||
+             next == S::Closed);
+    conn->state = next;
+    if (next == S::Busy) {
+        conn->socket->write(conn->job->wire);
+    } else if (next == S::Closed) {
+        m_connections.removeOne(conn);
+        // Disconnect first so abort() cannot re-enter onLost.
+        conn->socket->disconnect(conn);
+        conn->socket->abort();
+        conn->deleteLater();
+    }
 }
 
 } // namespace sm

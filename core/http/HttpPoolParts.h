@@ -4,41 +4,32 @@
 // HttpPoolIo.cpp (socket events). Internal to core/http.
 
 #include "HttpPool.h"
+#include "ResponseParser.h"
+
+#include <QPointer>
+#include <QTimer>
 
 namespace sm {
 
 struct HttpPool::Job {
+    JobState state = JobState::New;
     HttpRequest request;
     QByteArray wire;
-    bool hasContext = false;
-    QPointer<QObject> context;
+    bool isStream = false;      // answered through `stream`, else through `done`
+    QPointer<QObject> receiver; // runs `done`; once it is gone, nobody is answered
     std::function<void(HttpResult)> done;
-    bool isStream = false;
     QPointer<HttpStream> stream;
     QTimer *timer = nullptr;
-    Connection *conn = nullptr;
-    bool retried = false;
-    bool needFresh = false;
-    bool finished = false;
+    std::unique_ptr<ResponseParser> parser; // for the current attempt
+    bool retried = false;                   // a retry goes to a fresh connection, and only once
 };
 
 // One socket. A QObject so that lambdas connected to its socket die with it.
 struct HttpPool::Connection final : QObject {
+    ConnState state = ConnState::Connecting;
     QLocalSocket *socket = new QLocalSocket(this);
-    std::unique_ptr<ResponseParser> parser;
-    JobPtr job;
-    bool forStream = false;
-    bool connected = false;
-    bool reused = false;
-    bool dead = false;
-    bool closing = false; // the peer is gone; finish reading, never reuse
-    bool headersEmitted = false;
-    QLocalSocket::LocalSocketError lastError = QLocalSocket::UnknownSocketError;
+    JobPtr job;      // while Connecting or Busy (perhaps Closing); a stream's never leaves
+    int answers = 0; // answers it carried: a peer may have closed a kept-alive connection
 };
-
-// The usual way to build an HttpError.
-inline HttpError httpError(HttpError::Kind kind, QString message) {
-    return HttpError{kind, std::move(message)};
-}
 
 } // namespace sm

@@ -6,46 +6,76 @@
 
 namespace sm {
 
-void appendJsonString(QByteArray &out, const QString &text) {
+namespace {
+
+bool needsEscape(char16_t c) {
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+void appendEscape(QByteArray &out, uchar c) {
     static const char hex[] = "0123456789abcdef";
-    const QByteArray utf8 = text.toUtf8();
-    out.reserve(out.size() + utf8.size() + 2);
-    out += '"';
-    for (const char c : utf8) {
-        const auto u = static_cast<unsigned char>(c);
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        case '\b':
-            out += "\\b";
-            break;
-        case '\f':
-            out += "\\f";
-            break;
-        default:
-            if (u < 0x20) {
-                out += "\\u00";
-                out += hex[u >> 4];
-                out += hex[u & 0xf];
-            } else {
-                out += c;
-            }
-        }
+    switch (c) {
+    case '"':
+        out += "\\\"";
+        break;
+    case '\\':
+        out += "\\\\";
+        break;
+    case '\n':
+        out += "\\n";
+        break;
+    case '\r':
+        out += "\\r";
+        break;
+    case '\t':
+        out += "\\t";
+        break;
+    case '\b':
+        out += "\\b";
+        break;
+    case '\f':
+        out += "\\f";
+        break;
+    default:
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 0xf];
     }
+}
+
+} // namespace
+
+void appendJsonString(QByteArray &out, QByteArrayView utf8) {
+    // Plain runs are appended whole; no reserve(), which would defeat QByteArray's growth.
     out += '"';
+    const char *run = utf8.data();
+    const char *const end = run + utf8.size();
+    for (const char *p = run; p != end; ++p) {
+        if (!needsEscape(uchar(*p)))
+            continue;
+        out.append(run, p - run);
+        appendEscape(out, uchar(*p));
+        run = p + 1;
+    }
+    out.append(run, end - run);
+    out += '"';
+}
+
+void appendJsonString(QByteArray &out, const QString &text) {
+    // Most text (names, states, times) is plain ASCII: copied straight from UTF-16, without a
+    // UTF-8 copy first. Anything else takes the general way.
+    const qsizetype start = out.size();
+    out.resize(start + text.size() + 2);
+    char *to = out.data() + start;
+    *to++ = '"';
+    for (const QChar c : text) {
+        if (c.unicode() >= 0x80 || needsEscape(c.unicode())) {
+            out.truncate(start);
+            return appendJsonString(out, QByteArrayView(text.toUtf8()));
+        }
+        *to++ = char(c.unicode());
+    }
+    *to = '"';
 }
 
 QByteArray toJsonText(const QJsonValue &value) {
@@ -76,7 +106,12 @@ QByteArray toJsonText(const QJsonValue &value) {
 }
 
 QByteArray jsonArray(const QList<QByteArray> &items) {
-    QByteArray out = "[";
+    qsizetype size = 2;
+    for (const QByteArray &item : items)
+        size += item.size() + 1;
+    QByteArray out;
+    out.reserve(size);
+    out += '[';
     for (qsizetype i = 0; i < items.size(); ++i) {
         if (i)
             out += ',';
@@ -89,7 +124,7 @@ QByteArray jsonArray(const QList<QByteArray> &items) {
 void JsonObjectWriter::appendKey(const char *key) {
     if (m_body.size() > 1)
         m_body += ',';
-    appendJsonString(m_body, QString::fromUtf8(key));
+    appendJsonString(m_body, QByteArrayView(key));
     m_body += ':';
 }
 
@@ -104,7 +139,9 @@ JsonObjectWriter &JsonObjectWriter::add(const char *key, const QString &value) {
 }
 
 JsonObjectWriter &JsonObjectWriter::add(const char *key, const char *value) {
-    return add(key, QString::fromUtf8(value));
+    appendKey(key);
+    appendJsonString(m_body, QByteArrayView(value));
+    return *this;
 }
 
 JsonObjectWriter &JsonObjectWriter::add(const char *key, bool value) {
@@ -112,10 +149,12 @@ JsonObjectWriter &JsonObjectWriter::add(const char *key, bool value) {
 }
 
 JsonObjectWriter &JsonObjectWriter::add(const char *key, qint64 value) {
-    return addRaw(key, QByteArray::number(value));
+    appendKey(key);
+    m_body += QByteArray::number(value);
+    return *this;
 }
 
-JsonObjectWriter &JsonObjectWriter::addRaw(const char *key, const QByteArray &json) {
+JsonObjectWriter &JsonObjectWriter::addRaw(const char *key, QByteArrayView json) {
     appendKey(key);
     m_body += json;
     return *this;

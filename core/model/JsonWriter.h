@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QJsonValue>
 #include <QList>
 
@@ -14,7 +15,7 @@ class JsonObjectWriter final {
 public:
     JsonObjectWriter &add(const char *key, const QJsonValue &value);
     JsonObjectWriter &add(const char *key, const QString &value);
-    JsonObjectWriter &add(const char *key, const char *value);
+    JsonObjectWriter &add(const char *key, const char *value); // UTF-8
     JsonObjectWriter &add(const char *key, bool value);
     JsonObjectWriter &add(const char *key, qint64 value);
     JsonObjectWriter &add(const char *key, int value) { return add(key, qint64(value)); }
@@ -22,9 +23,11 @@ public:
         return value ? add(key, *value) : addRaw(key, "null");
     }
     // Adds already serialized JSON (a nested ordered object or array).
-    JsonObjectWriter &addRaw(const char *key, const QByteArray &json);
+    JsonObjectWriter &addRaw(const char *key, QByteArrayView json);
 
-    QByteArray toJson() const { return m_body + '}'; }
+    QByteArray toJson() const & { return m_body + '}'; }
+    // The last use of a writer: hands over its buffer instead of copying it.
+    QByteArray toJson() && { return std::move(m_body += '}'); }
 
 private:
     void appendKey(const char *key);
@@ -35,6 +38,7 @@ private:
 QByteArray toJsonText(const QJsonValue &value);
 // Appends a JSON string literal, escaped.
 void appendJsonString(QByteArray &out, const QString &text);
+void appendJsonString(QByteArray &out, QByteArrayView utf8);
 // "[a,b,c]" from already serialized items.
 QByteArray jsonArray(const QList<QByteArray> &items);
 

@@ -10,7 +10,8 @@
 
 namespace sm {
 
-// The exact REST shapes (rest-api.md) of the model values, with the documented key order.
+// The exact REST shapes (rest-api.md) of the model values, with the documented key order. Each
+// type's keys are listed once, in ModelJson.cpp, for both its writer and its reader.
 QByteArray toJson(const ContainerInfo &value);
 QByteArray toJson(const ServiceInfo &value);
 // The old API's fields, then the agent's extended fields in agent-api order (all seven, null

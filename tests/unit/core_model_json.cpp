@@ -1,3 +1,4 @@
+#include "model/Events.h"
 #include "model/ModelJson.h"
 
 #include <QJsonArray>
@@ -241,6 +242,132 @@ private slots:
         QCOMPARE(e.message, QStringLiteral("No such service"));
         QVERIFY(e.detail.isNull());
         QCOMPARE(apiErrorFromJson(500, {}).message, QStringLiteral("HTTP status 500"));
+    }
+    void stringEscaping() {
+        // ASCII takes the fast way, anything else the general one; both give the same JSON.
+        QCOMPARE(toJson(ServiceInfo{QStringLiteral("plain ascii"), QString()}),
+                 QByteArray("{\"id\":\"plain ascii\",\"label\":\"\"}"));
+        QCOMPARE(toJson(ServiceInfo{QString::fromUtf8("q\"b\\n\n\x01\x7f\xc3\xa9\xf0\x9f\x98\x80"),
+                                    QStringLiteral("\t\r\b\f")}),
+                 QByteArray("{\"id\":\"q\\\"b\\\\n\\n\\u0001\x7f\xc3\xa9\xf0\x9f\x98\x80\","
+                            "\"label\":\"\\t\\r\\b\\f\"}"));
+        Health h;
+        h.agents = {{QStringLiteral("a\"b"), true}};
+        QCOMPARE(toJson(h), QByteArray("{\"status\":\"ok\",\"agents\":{\"a\\\"b\":\"reachable\"},"
+                                       "\"docker\":\"unavailable\"}"));
+    }
+
+    void logChunkByTailWithCursor() {
+        // The agent's answer by tail also says where the text ends: after the original's keys.
+        LogChunk chunk{"c", "s", "x\n", 5, 812, "/l"};
+        QCOMPARE(toJson(chunk),
+                 QByteArray("{\"container\":\"c\",\"service\":\"s\",\"logs\":\"x\\n\","
+                            "\"tail\":5,\"log_path\":\"/l\",\"cursor\":812}"));
+        const auto back = logChunkFromJson(parse(toJson(chunk)));
+        QVERIFY(back.ok());
+        QCOMPARE(back.value().tail, std::optional<int>(5));
+        QCOMPARE(back.value().cursor, std::optional<qint64>(812));
+        QCOMPARE(toJson(back.value()), toJson(chunk));
+    }
+
+    void wordsAndConstants() {
+        const ControlResult unconfirmed{"c", "s", "up", false};
+        QCOMPARE(toJson(unconfirmed),
+                 QByteArray("{\"container\":\"c\",\"service\":\"s\",\"action\":\"up\","
+                            "\"result\":\"unconfirmed\"}"));
+        QVERIFY(!controlResultFromJson(parse(toJson(unconfirmed))).value().confirmed);
+        // An answer without a result (or with a word it does not know) is taken as "ok".
+        QVERIFY(controlResultFromJson(parse("{\"container\":\"c\",\"service\":\"s\",\"action\":"
+                                            "\"up\"}"))
+                    .value()
+                    .confirmed);
+        QCOMPARE(controlResultFromJson(parse("{\"container\":\"c\",\"service\":\"s\",\"action\":"
+                                             "\"up\",\"result\":1}"))
+                     .error()
+                     .detail.toString(),
+                 QStringLiteral("result"));
+
+        Health h;
+        h.agents = {{"a", true}};
+        h.dockerAvailable = true;
+        h.warning = QStringLiteral("open to the network");
+        QCOMPARE(toJson(h), QByteArray("{\"status\":\"ok\",\"agents\":{\"a\":\"reachable\"},"
+                                       "\"docker\":\"available\",\"warning\":\"open to the "
+                                       "network\"}"));
+        const auto back = healthFromJson(parse(toJson(h)));
+        QVERIFY(back.ok());
+        QVERIFY(back.value().dockerAvailable);
+        QCOMPARE(back.value().warning, h.warning);
+        QCOMPARE(healthFromJson(parse("{\"agents\":{}}")).error().detail.toString(),
+                 QStringLiteral("docker"));
+        QCOMPARE(healthFromJson(parse("{\"docker\":\"available\",\"agents\":[]}"))
+                     .error()
+                     .detail.toString(),
+                 QStringLiteral("agents"));
+    }
+
+    void integerRanges() {
+        QVERIFY(dockerLogsFromJson(parse("{\"container\":\"c\",\"logs\":\"\",\"tail\":3}")).ok());
+        QCOMPARE(dockerLogsFromJson(parse("{\"container\":\"c\",\"logs\":\"\",\"tail\":3e10}"))
+                     .error()
+                     .detail.toString(),
+                 QStringLiteral("tail"));
+        QVERIFY(
+            !dockerLogsFromJson(parse("{\"container\":\"c\",\"logs\":\"\",\"tail\":null}")).ok());
+        QVERIFY(!dockerStatusFromJson(parse(toJson(DockerStatus{}).replace("null", "1.5"))).ok());
+    }
+
+    void apiErrorWithFastApiDetail() {
+        const ApiError e = ApiError::fastApi(422, "Invalid request", QJsonArray{1},
+                                             "[{\"loc\":[\"query\",\"tail\"]}]");
+        QCOMPARE(toJson(e), QByteArray("{\"detail\":[{\"loc\":[\"query\",\"tail\"]}],"
+                                       "\"error\":\"Invalid request\"}"));
+        const ApiError back = apiErrorFromJson(422, parse(toJson(e)));
+        QCOMPARE(back.message, QStringLiteral("Invalid request"));
+        QVERIFY(back.detail.isArray());
+    }
+
+    void events_data() {
+        QTest::addColumn<QByteArray>("name");
+        QTest::addColumn<QByteArray>("data");
+        QTest::addRow("service") << QByteArray("service") << toJson(oldStatus());
+        QTest::addRow("service_removed")
+            << QByteArray("service_removed")
+            << QByteArray("{\"container\":\"ai_worker\",\"service\":\"svc\"}");
+        QTest::addRow("agent") << QByteArray("agent")
+                               << QByteArray("{\"container\":\"ai_worker\",\"reachable\":false}");
+        QTest::addRow("docker") << QByteArray("docker")
+                                << QByteArray("{\"container\":\"w\",\"action\":\"die\",\"time\":"
+                                              "\"2026-01-01T00:00:00Z\"}");
+    }
+    void events() {
+        QFETCH(QByteArray, name);
+        QFETCH(QByteArray, data);
+        const std::optional<Event> event = parseEvent(QString::fromUtf8(name), data);
+        QVERIFY(event);
+        const EncodedEvent again = encodeEvent(*event);
+        QCOMPARE(again.name, name);
+        QCOMPARE(again.data, data);
+    }
+
+    void eventValues() {
+        QCOMPARE(encodeEvent(AgentReachability{"a", true}).data,
+                 QByteArray("{\"container\":\"a\",\"reachable\":true}"));
+        QCOMPARE(encodeEvent(ServiceRemoved{"a", "s"}).name, QByteArray("service_removed"));
+        const auto removed =
+            parseEvent("service_removed", "{\"container\":\"a\",\"service\":\"s\"}");
+        QVERIFY(removed);
+        QCOMPARE(std::get<ServiceRemoved>(*removed), (ServiceRemoved{"a", "s"}));
+        QCOMPARE(std::get<ServiceStatus>(*parseEvent("service", toJson(oldStatus()))), oldStatus());
+    }
+
+    void eventsRejected() {
+        // An event a newer daemon added, and events of the wrong shape, are skipped.
+        QVERIFY(!parseEvent("rule_fired", "{\"container\":\"a\"}"));
+        QVERIFY(!parseEvent("agent", "{\"container\":\"a\",\"reachable\":\"yes\"}"));
+        QVERIFY(!parseEvent("service", "{\"container\":\"a\"}"));
+        QVERIFY(!parseEvent("docker", "not json"));
+        QVERIFY(!parseEvent("service_removed", ""));
     }
 };
 

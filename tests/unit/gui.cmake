@@ -3,9 +3,8 @@ if(SM_BUILD_GUI)
   file(GLOB sm_gui_unit_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/gui_*.cpp)
   foreach(source ${sm_gui_unit_sources})
     get_filename_component(name ${source} NAME_WE)
-    add_executable(${name} ${source} ${CMAKE_CURRENT_LIST_DIR}/gui_fake_backend.h
-                   ${CMAKE_CURRENT_LIST_DIR}/gui_http_peer.h)
-    target_link_libraries(${name} PRIVATE sm_gui Qt6::Test)
+    add_executable(${name} ${source} ${CMAKE_CURRENT_LIST_DIR}/gui_http_peer.h)
+    target_link_libraries(${name} PRIVATE sm_gui sm_fakebackend Qt6::Test)
     add_test(NAME ${name} COMMAND ${name})
     set_tests_properties(${name} PROPERTIES TIMEOUT 30 LABELS "unit;gui"
       ENVIRONMENT "QT_QPA_PLATFORM=offscreen;XDG_CONFIG_HOME=${CMAKE_BINARY_DIR}/test-home/${name}")

@@ -1,10 +1,10 @@
 // The dashboard's table models over an in-memory Backend, each under QAbstractItemModelTester.
 #include "ContainerListModel.h"
 #include "DockerTableModel.h"
+#include "FakeBackend.h"
 #include "ServiceState.h"
 #include "ServiceTableModel.h"
 #include "TextFilterProxy.h"
-#include "gui_fake_backend.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -20,12 +20,12 @@ private Q_SLOTS:
     void init() {
         m_backend = std::make_unique<FakeBackend>();
         m_backend->containerList = {{"ai_worker", "/a.sock"}, {"perception", "/p.sock"}};
-        m_backend->servicesByContainer["ai_worker"] = {
+        m_backend->agents["ai_worker"].statuses = {
             makeStatus("ai_worker", "ros_bridge", true, 100),
             makeStatus("ai_worker", "planner", false),
             makeStatus("ai_worker", "crasher", false, 0, true),
         };
-        m_backend->servicesByContainer["ai_worker"][1].wantUp = false;
+        m_backend->agents["ai_worker"].statuses[1].wantUp = false;
     }
 
     void servicesLoadWithStates() {
@@ -65,7 +65,7 @@ private Q_SLOTS:
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
         QSignalSpy refreshed(&model, &ServiceTableModel::refreshed);
-        auto &list = m_backend->servicesByContainer["ai_worker"];
+        auto &list = m_backend->agents["ai_worker"].statuses;
         list[0].pid = 200;                                          // changed
         list.removeAt(1);                                           // planner gone
         list.append(makeStatus("ai_worker", "new_one", true, 300)); // added
@@ -118,7 +118,7 @@ private Q_SLOTS:
         QTRY_COMPARE(model.rowCount(), 3);
         QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
         QSignalSpy resets(&model, &QAbstractItemModel::modelReset);
-        m_backend->servicesByContainer["ai_worker"].removeAt(1); // planner gone
+        m_backend->agents["ai_worker"].statuses.removeAt(1); // planner gone
         // Another container's removal is not ours.
         Q_EMIT m_backend->serviceRemoved("perception", "planner");
         Q_EMIT m_backend->serviceRemoved("ai_worker", "planner");
@@ -153,7 +153,7 @@ private Q_SLOTS:
         model.setContainer("ai_worker");
         QTRY_COMPARE(model.rowCount(), 3);
         QSignalSpy errors(&model, &ServiceTableModel::errorOccurred);
-        m_backend->statusErrors["ai_worker"] =
+        m_backend->agents["ai_worker"].error =
             ApiError::unavailable("Agent for container 'ai_worker' is unreachable: refused");
         model.refresh();
         QVERIFY(errors.wait(2000));
@@ -161,7 +161,7 @@ private Q_SLOTS:
                  "Agent for container 'ai_worker' is unreachable: refused");
         QCOMPARE(model.rowCount(), 0);
         QCOMPARE(model.lastError(), errors.at(0).at(0).toString());
-        m_backend->statusErrors.clear();
+        m_backend->agents["ai_worker"].error.reset();
         model.refresh();
         QTRY_COMPARE(model.rowCount(), 3);
         QVERIFY(model.lastError().isEmpty());
@@ -169,8 +169,7 @@ private Q_SLOTS:
 
     void switchingContainerDropsStaleAnswers() {
         m_backend->delayMs = 100;
-        m_backend->servicesByContainer["perception"] = {
-            makeStatus("perception", "camera", true, 5)};
+        m_backend->agents["perception"].statuses = {makeStatus("perception", "camera", true, 5)};
         ServiceTableModel model(m_backend.get());
         QAbstractItemModelTester tester(&model,
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);

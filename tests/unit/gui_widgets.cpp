@@ -4,10 +4,10 @@
 #include "ConnectDialog.h"
 #include "ContainerListModel.h"
 #include "DockerTableModel.h"
+#include "FakeBackend.h"
 #include "LogPanel.h"
 #include "MainWindow.h"
 #include "ServiceTableModel.h"
-#include "gui_fake_backend.h"
 
 #include <QAction>
 #include <QApplication>
@@ -38,7 +38,7 @@ private Q_SLOTS:
     void init() {
         m_backend = std::make_unique<FakeBackend>();
         m_backend->containerList = {{"ai_worker", "/a.sock"}};
-        m_backend->servicesByContainer["ai_worker"] = {
+        m_backend->agents["ai_worker"].statuses = {
             makeStatus("ai_worker", "ros_bridge", true, 100),
             makeStatus("ai_worker", "planner", true, 101),
         };
@@ -105,7 +105,7 @@ private Q_SLOTS:
     }
 
     void unreachableAgentShowsBanner() {
-        m_backend->statusErrors["ai_worker"] =
+        m_backend->agents["ai_worker"].error =
             ApiError{503, "Agent for container 'ai_worker' is unreachable: connection refused", {}};
         MainWindow w;
         w.setBackend(m_backend.get(), "test");
@@ -117,7 +117,7 @@ private Q_SLOTS:
     }
 
     void logFallsBackToCursorPolling() {
-        m_backend->streamsSupported = false;
+        m_backend->followError = ApiError{501, "no live logs here", QJsonValue::Null};
         m_backend->logText["ai_worker/planner"] = "one\ntwo\n";
         LogPanel panel;
         panel.setBackend(m_backend.get());
@@ -131,7 +131,7 @@ private Q_SLOTS:
     // A long log polled by cursor starts at its tail, not at byte 0 (which would show the
     // oldest text first and then flood the panel with the rest).
     void logPollingStartsAtTheTail() {
-        m_backend->streamsSupported = false;
+        m_backend->followError = ApiError{501, "no live logs here", QJsonValue::Null};
         QString text;
         for (int i = 0; i < 5000; ++i)
             text += QStringLiteral("old-%1\n").arg(i);
@@ -168,7 +168,7 @@ private Q_SLOTS:
     }
 
     void logDockerPollingSkipsSeenLines() {
-        m_backend->streamsSupported = false;
+        m_backend->followError = ApiError{501, "no live logs here", QJsonValue::Null};
         m_backend->cursorSupported = false;
         m_backend->logText["docker/web"] = "t1 a\nt2 b\n";
         LogPanel panel;
@@ -316,7 +316,7 @@ private Q_SLOTS:
         w.serviceModel()->refresh();
         FakeBackend other;
         other.containerList = {{"arm", "/arm.sock"}};
-        other.servicesByContainer["arm"] = {makeStatus("arm", "gripper", true, 42)};
+        other.agents["arm"].statuses = {makeStatus("arm", "gripper", true, 42)};
         w.setBackend(&other, "other robot");
         QTRY_COMPARE(w.containerModel()->rowCount(), 2);
         QTRY_COMPARE(w.serviceModel()->rowCount(), 1);

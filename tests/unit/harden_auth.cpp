@@ -1,9 +1,9 @@
 // api.tokens over the real RestServer and a scripted Backend: 401 with WWW-Authenticate for a
 // missing or wrong token, 403 for a viewer on a control route, open routes and preflights
 // without a token, the request body bound (413 just past it), and no token in the access log.
-#include "Auth.h"
+#include "FakeBackend.h"
 #include "RestServer.h"
-#include "headless_fakebackend.h"
+#include "http/Auth.h"
 
 #include <QFile>
 #include <QJsonDocument>

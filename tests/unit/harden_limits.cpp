@@ -1,8 +1,8 @@
 // Request bounds at their edges over raw TCP: header bytes (431), declared and chunked body
 // bytes (413), connections (503), malformed requests (400). Each limit is accepted exactly at
 // its value and refused one past it, with the JSON envelope and CORS headers.
+#include "FakeBackend.h"
 #include "RestServer.h"
-#include "headless_fakebackend.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

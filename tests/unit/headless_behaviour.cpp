@@ -134,6 +134,7 @@ private Q_SLOTS:
 
     void coalescedReads() {
         // Identical reads share backend calls, but never one that started before them.
+        m_backend->agents["ai_worker"].statuses = {ServiceStatus()}; // one blank status
         m_backend->delayMs = -1;
         const QByteArray path = "/containers/ai_worker/services/status";
         QNetworkReply *first = send("GET", path);

@@ -5,8 +5,8 @@
 // Shared by the REST unit tests: a RestServer on a free loopback port over FakeBackend, and a
 // QNetworkAccessManager client whose answers are waited for with QSignalSpy.
 
+#include "FakeBackend.h"
 #include "RestServer.h"
-#include "headless_fakebackend.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -39,10 +39,35 @@ protected:
     QNetworkAccessManager m_nam;
     quint16 m_port = 0;
 
+    // The robot that the expected bodies describe. It cannot follow logs.
+    static void scriptRobot(FakeBackend &backend) {
+        backend.containerList = {{"ai_worker", "/agents/ai_worker/s6_agent.sock"},
+                                 {"perception", "/agents/p.sock"}};
+        backend.agents["ai_worker"].services = {{"ros_bridge", "ROS Bridge"}, {"svc", "svc"}};
+        backend.logText["ai_worker/svc"] = "a\nb\n";
+        backend.cursorSupported = false;
+        backend.canFollow = false;
+        backend.dockerList = {
+            {QString(64, u'a'), "ai_worker", "running", "repo:tag", "2024-01-01T00:00:00Z"}};
+        DockerStatus &docker = backend.dockerDetails["ai_worker"];
+        docker.id = QString(64, u'b');
+        docker.name = "ai_worker";
+        docker.status = "running";
+        docker.state = "running";
+        docker.running = true;
+        docker.image = "repo:tag";
+        docker.created = "2024-01-01T00:00:00Z";
+        docker.startedAt = "2024-01-01T00:00:01Z";
+        docker.finishedAt = "0001-01-01T00:00:00Z";
+        backend.logText["docker/ai_worker"] = "2024-01-01T00:00:00Z hi\n";
+        backend.healthValue = {{{"ai_worker", true}, {"perception", false}}, false, {}};
+    }
+
     void startServer(RestSettings settings = {}) {
         m_server.reset();
         delete m_backend;
         m_backend = new FakeBackend;
+        scriptRobot(*m_backend);
         if (settings.containers.isEmpty())
             settings.containers = {"ai_worker", "perception"};
         settings.accessLog = false;

@@ -1,6 +1,6 @@
 // The REST routes against a scripted Backend: exact bodies (field names, types, order), input
 // validation with the field named, and the self-describing routes (OpenAPI, docs pages).
-#include "OpenApi.h"
+#include "api/OpenApi.h"
 #include "headless_fixture.h"
 
 #include <QRegularExpression>
@@ -128,7 +128,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, body);
         QFETCH(QByteArray, expected);
         QFETCH(QString, call);
-        ServiceStatus &s = m_backend->statusValue;
+        ServiceStatus &s = m_backend->agents["ai_worker"].statuses.emplaceBack();
         s.container = "ai_worker";
         s.service = "svc";
         s.serviceLabel = "Label";

@@ -1,11 +1,12 @@
 // GET /events and log follows through the real REST server (QHttpServer over TCP) with a
 // scripted Backend: the initial state, changes, heartbeats, CORS, the stream bound, a stalled
 // client dropped while the others keep up, upstream log streams closed when clients leave.
+#include "FakeBackend.h"
 #include "RestServer.h"
-#include "SseHub.h"
-#include "live_fakebackend.h"
+#include "http/SseHub.h"
 #include "live_sseclient.h"
 #include "monitor/StatusMonitor.h"
+#include "stack/LocalStack.h"
 
 #include <QSignalSpy>
 #include <QTest>
@@ -59,7 +60,7 @@ int stalledClient(quint16 port, const QByteArray &path) {
 class LiveSseHubTest final : public QObject {
     Q_OBJECT
 
-    std::unique_ptr<LiveFakeBackend> m_backend;
+    std::unique_ptr<FakeBackend> m_backend;
     std::unique_ptr<StatusMonitor> m_monitor;
     std::unique_ptr<RestServer> m_server;
     quint16 m_port = 0;
@@ -68,14 +69,14 @@ class LiveSseHubTest final : public QObject {
         settings.containers = {"robot"};
         settings.accessLog = false;
         settings.corsOrigins = {"http://ui:3000"};
-        m_backend = std::make_unique<LiveFakeBackend>();
-        m_backend->scripts["robot"].statuses = {service("a", 10), service("b", 20)};
+        m_backend = std::make_unique<FakeBackend>();
+        m_backend->agents["robot"].statuses = {service("a", 10), service("b", 20)};
         StatusMonitor::Settings poll;
         poll.pollIntervalMs = 20;
         m_monitor =
             std::make_unique<StatusMonitor>(m_backend.get(), QStringList{"robot"}, nullptr, poll);
         m_server = std::make_unique<RestServer>(m_backend.get(), settings);
-        m_server->setMonitor(m_monitor.get());
+        LocalStack::feed(m_backend.get(), m_monitor.get());
         m_port = m_server->listen(QHostAddress::LocalHost, 0);
         QVERIFY(m_port != 0);
     }
@@ -112,11 +113,11 @@ private slots:
         QVERIFY(client.data("service")[0].startsWith(
             R"({"container":"robot","service":"a","service_label":"a","name":"a",)"));
 
-        m_backend->scripts["robot"].statuses = {service("a", 10), service("b", 21)};
+        m_backend->agents["robot"].statuses = {service("a", 10), service("b", 21)};
         QTRY_COMPARE_WITH_TIMEOUT(client.count("service"), 3, 2000);
         QVERIFY(client.data("service").last().contains(R"("pid":21)"));
 
-        m_backend->scripts["robot"].error = ApiError::unavailable("gone");
+        m_backend->agents["robot"].error = ApiError::unavailable("gone");
         QTRY_COMPARE_WITH_TIMEOUT(client.count("agent"), 2, 2000);
         QCOMPARE(client.data("agent").last(),
                  QString(R"({"container":"robot","reachable":false})"));

@@ -1,6 +1,6 @@
 // StatusMonitor against a scripted Backend: what counts as a change, reachability, the poll
 // cycle (no overlap per agent, a hung agent delays only itself).
-#include "live_fakebackend.h"
+#include "FakeBackend.h"
 #include "monitor/StatusDiff.h"
 #include "monitor/StatusMonitor.h"
 
@@ -96,9 +96,9 @@ private slots:
     }
 
     void emitsOnlyChanges() {
-        LiveFakeBackend backend;
-        backend.scripts["robot"].statuses = {upService("robot", "a", 10),
-                                             upService("robot", "b", 20)};
+        FakeBackend backend;
+        backend.agents["robot"].statuses = {upService("robot", "a", 10),
+                                            upService("robot", "b", 20)};
         StatusMonitor monitor(&backend, {"robot"}, nullptr, fast());
         QSignalSpy changed(&monitor, &StatusMonitor::serviceChanged);
         QSignalSpy agents(&monitor, &StatusMonitor::agentReachabilityChanged);
@@ -111,8 +111,8 @@ private slots:
         QCOMPARE(monitor.agents(), (QList<QPair<QString, bool>>{{"robot", true}}));
 
         // Only uptime ticks: several polls, no event.
-        backend.scripts["robot"].statuses = {upService("robot", "a", 10, 6),
-                                             upService("robot", "b", 20, 6)};
+        backend.agents["robot"].statuses = {upService("robot", "a", 10, 6),
+                                            upService("robot", "b", 20, 6)};
         const int polls = backend.polls["robot"];
         QTRY_VERIFY_WITH_TIMEOUT(backend.polls["robot"] >= polls + 3, 2000);
         QCOMPARE(changed.size(), 2);
@@ -123,7 +123,7 @@ private slots:
         crashed.pid.reset();
         crashed.exitCode = 3;
         crashed.since = "2026-01-01T00:00:09Z";
-        backend.scripts["robot"].statuses = {upService("robot", "a", 10, 7), crashed};
+        backend.agents["robot"].statuses = {upService("robot", "a", 10, 7), crashed};
         QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 3, 2000);
         const auto status = changed.last()[0].value<ServiceStatus>();
         QCOMPARE(status.service, QString("b"));
@@ -132,15 +132,15 @@ private slots:
 
         // A service disappears.
         QSignalSpy removed(&monitor, &StatusMonitor::serviceRemoved);
-        backend.scripts["robot"].statuses = {upService("robot", "a", 10, 8)};
+        backend.agents["robot"].statuses = {upService("robot", "a", 10, 8)};
         QTRY_COMPARE_WITH_TIMEOUT(removed.size(), 1, 2000);
         QCOMPARE(removed[0][1].toString(), QString("b"));
         QCOMPARE(changed.size(), 3);
     }
 
     void reachabilityChangesOnce() {
-        LiveFakeBackend backend;
-        backend.scripts["robot"].error = ApiError::unavailable("Agent unreachable");
+        FakeBackend backend;
+        backend.agents["robot"].error = ApiError::unavailable("Agent unreachable");
         StatusMonitor monitor(&backend, {"robot"}, nullptr, fast());
         QSignalSpy agents(&monitor, &StatusMonitor::agentReachabilityChanged);
         QSignalSpy changed(&monitor, &StatusMonitor::serviceChanged);
@@ -151,26 +151,26 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(backend.polls["robot"] >= polls + 3, 2000);
         QCOMPARE(agents.size(), 1); // still unreachable: nothing new
 
-        backend.scripts["robot"] = {};
-        backend.scripts["robot"].statuses = {upService("robot", "a", 10)};
+        backend.agents["robot"] = {};
+        backend.agents["robot"].statuses = {upService("robot", "a", 10)};
         QTRY_COMPARE_WITH_TIMEOUT(agents.size(), 2, 2000);
         QCOMPARE(agents[1][1].toBool(), true);
         QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 1, 2000);
 
         // Gone again: its services are forgotten and come back as changes.
-        backend.scripts["robot"].error = ApiError::timeout("late");
+        backend.agents["robot"].error = ApiError::timeout("late");
         QTRY_COMPARE_WITH_TIMEOUT(agents.size(), 3, 2000);
         QVERIFY(monitor.services().isEmpty());
-        backend.scripts["robot"].error.reset();
+        backend.agents["robot"].error.reset();
         QTRY_COMPARE_WITH_TIMEOUT(changed.size(), 2, 2000);
     }
 
     void hungAgentDelaysOnlyItself() {
-        LiveFakeBackend backend;
-        backend.scripts["hung"].hang = true;
-        backend.scripts["slow"].delayMs = 150;
-        backend.scripts["slow"].statuses = {upService("slow", "s", 1)};
-        backend.scripts["fast"].statuses = {upService("fast", "f", 2)};
+        FakeBackend backend;
+        backend.agents["hung"].hang = true;
+        backend.agents["slow"].delayMs = 150;
+        backend.agents["slow"].statuses = {upService("slow", "s", 1)};
+        backend.agents["fast"].statuses = {upService("fast", "f", 2)};
         StatusMonitor::Settings settings = fast();
         settings.pollWatchdogMs = 1500;
         StatusMonitor monitor(&backend, {"hung", "slow", "fast"}, nullptr, settings);
@@ -180,7 +180,7 @@ private slots:
         QCOMPARE(backend.polls["hung"], 1); // its one poll is still under way
         QVERIFY(backend.polls["slow"] >= 2);
         for (const char *c : {"slow", "fast"})
-            QCOMPARE(backend.maxInflight.value(c), 1); // never two polls at once
+            QCOMPARE(backend.maxPollsInFlight.value(c), 1); // never two polls at once
         // The watchdog gives up on the lost answer: the agent is unreachable, polled anew.
         QTRY_VERIFY_WITH_TIMEOUT(backend.polls["hung"] >= 2, 3000);
         QVERIFY(monitor.agents().contains(QPair<QString, bool>("hung", false)));

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "RouteTable.h"
+#include "http/RouteTable.h"
 #include "model/ApiError.h"
 
 #include <QJsonArray>
@@ -31,9 +31,7 @@ inline const QueryDoc kFollowQuery{"follow", "boolean", "Stream lines as server-
 ApiError fieldError(const QString &type, const QJsonArray &loc, const QString &msg,
                     const QJsonValue &input, const QJsonObject &ctx = {});
 
-// A path segment against an anchored pattern such as "^[A-Za-z0-9][A-Za-z0-9_.@-]*$".
-std::optional<ApiError> pathName(const char *name, const QString &value,
-                                 const QRegularExpression &valid);
+// Path segments by the rules of rules/Rules.h.
 std::optional<ApiError> serviceName(const QString &value);
 std::optional<ApiError> dockerName(const QString &value);
 

@@ -40,6 +40,18 @@ public:
 
     void request(const QString &key, HttpExchange *exchange, Start start);
 
+    // One coalesced read: fetch(context, done) asks the backend for a T, encode(T) makes the
+    // body that every request waiting for this call gets.
+    template <typename T, typename Fetch, typename Encode>
+    void read(const QString &key, HttpExchange *exchange, Fetch fetch, Encode encode) {
+        request(key, exchange, [fetch, encode](QObject *context, Done done) {
+            fetch(context, [done, encode](const Result<T> &result) {
+                done(result.ok() ? Result<QByteArray>(encode(result.value()))
+                                 : Result<QByteArray>(result.error()));
+            });
+        });
+    }
+
 private:
     struct Slot {
         std::unique_ptr<QObject> context; // the call under way; deleting it drops its answer
@@ -55,13 +67,5 @@ private:
     int m_abandonAfterMs;
     std::unordered_map<QString, Slot> m_slots; // Slot is move-only
 };
-
-// A backend result as a ready JSON body (toJsonFn applied), or its error.
-template <typename T, typename ToJson>
-Result<QByteArray> bodyOf(const Result<T> &result, ToJson toJsonFn) {
-    if (result.ok())
-        return Result<QByteArray>(toJsonFn(result.value()));
-    return Result<QByteArray>(result.error());
-}
 
 } // namespace sm

@@ -6,8 +6,18 @@ namespace sm {
 
 void RouteTable::add(QByteArray method, const QString &pattern, Access access, RouteDoc doc,
                      Route::Handler handler) {
-    Route route{std::move(method), pattern, access, std::move(doc), std::move(handler), {}};
+    Route route{std::move(method), pattern, access, std::move(doc), std::move(handler), {}, {}};
     route.segments = pattern.split(u'/', Qt::SkipEmptyParts);
+    for (const QString &segment : std::as_const(route.segments)) {
+        if (segment == u"{container}")
+            route.captures.append(&PathParams::container);
+        else if (segment == u"{service}")
+            route.captures.append(&PathParams::service);
+        else if (segment == u"{name}")
+            route.captures.append(&PathParams::name);
+        else if (segment.startsWith(u'{'))
+            qFatal("route %s: no parameter is called %s", qPrintable(pattern), qPrintable(segment));
+    }
     m_routes.append(std::move(route));
 }
 
@@ -35,12 +45,13 @@ RouteTable::Match RouteTable::find(const QByteArray &method, const QByteArray &r
     for (const Route &route : m_routes) {
         if (route.segments.size() != segments.size())
             continue;
-        QStringList params;
+        PathParams params;
         bool same = true;
+        qsizetype capture = 0;
         for (qsizetype i = 0; i < segments.size() && same; ++i) {
             const QString &want = route.segments[i];
             if (want.startsWith(u'{'))
-                params.append(segments[i]);
+                params.*route.captures[capture++] = segments[i];
             else
                 same = want == segments[i];
         }

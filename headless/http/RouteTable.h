@@ -7,6 +7,8 @@
 #include <QString>
 #include <QStringList>
 
+#include "model/ApiError.h"
+
 #include <functional>
 #include <optional>
 
@@ -42,16 +44,27 @@ struct RouteDoc {
     bool hidden = false;      // not an API operation (the docs pages and their assets)
 };
 
+// The path segments a route captures, by name: a pattern's {container}, {service} and {name}
+// (the only names patterns use), percent-decoded.
+struct PathParams {
+    QString container;
+    QString service;
+    QString name;
+};
+
 // One REST route: a method, a pattern such as "/containers/{container}/services/{service}"
-// whose {..} segments capture one percent-decoded path segment each, and its handler.
+// whose {..} segments capture one percent-decoded path segment each, and its handler. A handler
+// either answers the exchange (now or later) or returns the error to answer instead.
 struct Route {
-    using Handler = std::function<void(HttpExchange *exchange, const QStringList &params)>;
+    using Handler =
+        std::function<std::optional<ApiError>(HttpExchange *exchange, const PathParams &params)>;
     QByteArray method;
     QString pattern;
     Access access = Access::Read;
     RouteDoc doc;
     Handler handler;
-    QStringList segments; // the pattern split on '/'
+    QStringList segments;                  // the pattern split on '/'
+    QList<QString PathParams::*> captures; // where each {..} segment goes, in order
 };
 
 // The route table, kept by us rather than QHttpServer so that a known path with another
@@ -63,7 +76,7 @@ public:
 
     struct Match {
         const Route *route = nullptr; // the route for this method, if any
-        QStringList params;
+        PathParams params;
         QByteArrayList allowed; // methods the path accepts (empty: unknown path)
     };
     Match find(const QByteArray &method, const QByteArray &rawPath) const;

@@ -1,6 +1,6 @@
 #include "ReadCoalescer.h"
 
-#include "HttpFront.h"
+#include "http/HttpFront.h"
 
 #include <utility>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "RouteTable.h"
+#include "http/RouteTable.h"
 
 #include <QByteArray>
 

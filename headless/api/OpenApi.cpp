@@ -1,5 +1,7 @@
 #include "OpenApi.h"
 
+#include "rules/Rules.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -25,10 +27,10 @@ QJsonObject pathParameter(const QString &name) {
         description = QStringLiteral("Container name from the config");
     } else if (name == u"service") {
         description = QStringLiteral("s6 service id");
-        schema.insert(QStringLiteral("pattern"), QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.@-]*$"));
+        schema.insert(QStringLiteral("pattern"), serviceNamePattern());
     } else if (name == u"name") {
         description = QStringLiteral("Docker container name or id");
-        schema.insert(QStringLiteral("pattern"), QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]*$"));
+        schema.insert(QStringLiteral("pattern"), dockerNamePattern());
     }
     return QJsonObject{{"name", name},
                        {"in", "path"},

@@ -1,6 +1,7 @@
 #include "Validation.h"
 
 #include "model/JsonWriter.h"
+#include "rules/Rules.h"
 
 #include <QJsonDocument>
 #include <QRegularExpression>
@@ -68,24 +69,27 @@ ApiError fieldError(const QString &type, const QJsonArray &at, const QString &ms
         QJsonArray{item}, jsonArray({ordered.toJson()}));
 }
 
-std::optional<ApiError> pathName(const char *name, const QString &value,
-                                 const QRegularExpression &valid) {
-    if (value.size() <= 255 && valid.match(value).hasMatch())
-        return std::nullopt;
+namespace {
+
+// A path segment that breaks its rule: pydantic's string_pattern_mismatch with the pattern.
+ApiError patternMismatch(const char *name, const QString &value, const QString &pattern) {
     return fieldError(QStringLiteral("string_pattern_mismatch"), loc("path", name),
-                      QStringLiteral("String should match pattern '%1'").arg(valid.pattern()),
-                      value, QJsonObject{{"pattern", valid.pattern()}});
+                      QStringLiteral("String should match pattern '%1'").arg(pattern), value,
+                      QJsonObject{{"pattern", pattern}});
 }
 
-// Compiled once: these run on every request that names a service or a container.
+} // namespace
+
 std::optional<ApiError> serviceName(const QString &value) {
-    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.@-]*$"));
-    return pathName("service", value, valid);
+    if (isValidServiceName(value))
+        return std::nullopt;
+    return patternMismatch("service", value, serviceNamePattern());
 }
 
 std::optional<ApiError> dockerName(const QString &value) {
-    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]*$"));
-    return pathName("name", value, valid);
+    if (isValidDockerName(value))
+        return std::nullopt;
+    return patternMismatch("name", value, dockerNamePattern());
 }
 
 Result<int> intQuery(const char *name, const QString &text, int min, int max) {

@@ -1,0 +1,45 @@
+#pragma once
+
+#include "model/Types.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <optional>
+#include <variant>
+
+namespace sm {
+
+// The events of GET /events (rest-api.md, "Live updates"). A new subscriber first gets the
+// current state as the same events: an `agent` per agent, then a `service` per service.
+
+// `service_removed`: an agent no longer lists the service.
+struct ServiceRemoved {
+    QString container;
+    QString service;
+    bool operator==(const ServiceRemoved &) const = default;
+};
+
+// `agent`: an agent became reachable or unreachable.
+struct AgentReachability {
+    QString container;
+    bool reachable = false;
+    bool operator==(const AgentReachability &) const = default;
+};
+
+// One event: `service` (a status, new or changed), `service_removed`, `agent`, or `docker` (a
+// Docker container event).
+using Event = std::variant<ServiceStatus, ServiceRemoved, AgentReachability, DockerEvent>;
+
+// An event as a stream carries it: its name and its data, one JSON object.
+struct EncodedEvent {
+    QByteArray name;
+    QByteArray data;
+};
+
+EncodedEvent encodeEvent(const Event &event);
+// The event named `name` with this data; nullopt for a name it does not know (a newer daemon's)
+// or data of the wrong shape.
+std::optional<Event> parseEvent(const QString &name, const QByteArray &data);
+
+} // namespace sm
