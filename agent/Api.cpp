@@ -1,5 +1,6 @@
 #include "Api.h"
 
+#include "EventHub.h"
 #include "Json.h"
 
 #include <memory>
@@ -48,6 +49,11 @@ void Api::handle(const Request &request, Reply reply) {
         if (!allowed(method, {"GET"}))
             return reply(methodNotAllowed("GET"));
         return reply(root());
+    }
+    if (seg.size() == 1 && seg[0] == "events" && m_events) {
+        if (!allowed(method, {"GET"}))
+            return reply(methodNotAllowed("GET"));
+        return reply(m_events->subscribe());
     }
     if (seg[0] != "services" || seg.size() > 3)
         return reply(errorResponse(404, "No such route: " + std::string(request.url) + "."));
@@ -113,19 +119,26 @@ Response Api::listServices() const {
 }
 
 std::optional<std::string> Api::statusObject(const std::string &name) const {
-    SupervisionStatus status;
-    const bool normallyUp = m_services.normallyUp(name);
-    switch (m_services.readStatus(name, status)) {
+    return statusObject(name, m_services.read(name));
+}
+
+std::optional<std::string> Api::statusObject(const std::string &name,
+                                             const Services::Reading &reading) const {
+    switch (reading.kind) {
     case Services::StatusRead::Ok:
-        return statusJson(name, status, normallyUp, taiNow(), m_dialect);
+        return statusJson(name, reading.status, reading.normallyUp, taiNow(), m_dialect);
     case Services::StatusRead::NotSupervised:
         return unavailableStatusJson(
             name, m_notRunning.before + m_services.serviceDir(name) + m_notRunning.after,
-            normallyUp);
+            reading.normallyUp);
     case Services::StatusRead::Unreadable:
         break;
     }
     return std::nullopt;
+}
+
+void Api::statusAsync(const std::string &name, std::function<void(std::string)> done) {
+    statuses({name}, false, [done = std::move(done)](Response r) { done(std::move(r.body)); });
 }
 
 void Api::statuses(std::vector<std::string> names, bool asList, Reply reply) {

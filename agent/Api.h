@@ -13,6 +13,9 @@
 
 namespace agent {
 
+class EventHub;
+class Inotify;
+
 // The agent's routes (agent-api.md). Each handler validates its input, acts on
 // the s6 files (or a child process for s6-rc), and calls `reply` exactly once,
 // right away or later from the event loop.
@@ -27,6 +30,16 @@ public:
 
     void handle(const Request &request, Reply reply);
     void setNotRunningText(NotRunningText text) { m_notRunning = std::move(text); }
+    // Where GET /events subscribers go; without it the route is 404.
+    void setEventHub(EventHub *hub) { m_events = hub; }
+    // Wakes log followers; without it they poll slowly.
+    void setInotify(Inotify *inotify) { m_inotify = inotify; }
+
+    // The Status object for a reading, as GET /services/{name}/status gives it;
+    // nullopt when the status file could not be read (then statusAsync() asks s6-svstat).
+    std::optional<std::string> statusObject(const std::string &name,
+                                            const Services::Reading &reading) const;
+    void statusAsync(const std::string &name, std::function<void(std::string)> done);
 
 private:
     Response root() const;
@@ -54,6 +67,8 @@ private:
     SvstatDialect m_dialect;
     std::string m_version;
     NotRunningText m_notRunning;
+    EventHub *m_events = nullptr;
+    Inotify *m_inotify = nullptr;
 };
 
 // The answer to a control request that was sent: {"name","action","result","confirmed"},

@@ -1,5 +1,6 @@
 #include "Api.h"
 
+#include "ControlAction.h"
 #include "Json.h"
 
 namespace agent {
@@ -26,8 +27,7 @@ void Api::control(const std::string &name, const std::string &body, Reply reply)
     if (!parseJsonObject(body, object, error))
         return reply(errorResponse(422, "Invalid JSON body: " + error));
     const auto action = object.strings.find("action");
-    if (action == object.strings.end() ||
-        (action->second != "up" && action->second != "down" && action->second != "restart"))
+    if (action == object.strings.end() || !isControlAction(action->second))
         return reply(
             errorResponse(422, "The body needs \"action\": \"up\", \"down\" or \"restart\"."));
     if (m_services.isS6rcManaged(name))

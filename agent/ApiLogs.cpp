@@ -1,6 +1,7 @@
 #include "Api.h"
 
 #include "Json.h"
+#include "LogStream.h"
 #include "Logs.h"
 
 #include <cerrno>
@@ -80,7 +81,8 @@ Response Api::logs(const std::string &name, const std::map<std::string, std::str
         r.contentType = "text/plain; charset=utf-8";
         r.headers.emplace_back("X-Log-Path", path);
         r.body = *strip ? stripAnsi(first) : first;
-        r.follower = std::make_shared<LogFollower>(path, fd, start + off_t(first.size()), *strip);
+        r.stream = std::make_shared<LogStream>(m_loop, m_inotify, path, fd,
+                                               start + off_t(first.size()), *strip);
         return r;
     }
 

@@ -75,6 +75,8 @@ bool ChildRunner::spawn(const std::vector<std::string> &argv, Callback callback,
     child.deadline = time(nullptr) + timeoutSeconds;
     child.callback = std::move(callback);
     m_loop.add(fds[0], EPOLLIN, [this, pid](uint32_t) { onReadable(pid); });
+    // A timer per child rather than a periodic tick: an agent with nothing to do sleeps.
+    m_loop.after((timeoutSeconds + 1) * 1000, [this] { tick(time(nullptr)); });
     return true;
 }
 

@@ -31,7 +31,7 @@ public:
     // Starts argv[0] (looked up in PATH); false when it cannot be started.
     bool spawn(const std::vector<std::string> &argv, Callback callback, int timeoutSeconds = 60);
     void reap();           // on SIGCHLD
-    void tick(time_t now); // enforces deadlines
+    void tick(time_t now); // enforces deadlines (run by a timer armed at each spawn)
     size_t running() const { return m_children.size(); }
 
     // Runs a program to completion synchronously; for start-up only.

@@ -93,14 +93,14 @@ std::string serializeResponse(const Response &response, bool keepAlive) {
                       "\r\n";
     for (const auto &[name, value] : response.headers)
         out += name + ": " + value + "\r\n";
-    if (response.follower) {
+    if (response.stream) {
         out += "Transfer-Encoding: chunked\r\nCache-Control: no-cache\r\n";
     } else {
         out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
     }
     out += keepAlive && !response.close ? "Connection: keep-alive\r\n\r\n"
                                         : "Connection: close\r\n\r\n";
-    if (response.follower)
+    if (response.stream)
         out += chunk(response.body);
     else
         out += response.body;

@@ -10,17 +10,17 @@
 
 namespace agent {
 
-class LogFollower;
+class Stream;
 
-// One answer. A response with a follower is streamed: `body` goes out as the
-// first chunk, then whatever the follower yields, until the client leaves.
+// One answer. A response with a stream is streamed: `body` goes out as the
+// first chunk, then whatever the stream yields, until the client leaves.
 struct Response {
     int status = 200;
     std::string body;
     std::string contentType = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
     bool close = false;
-    std::shared_ptr<LogFollower> follower;
+    std::shared_ptr<Stream> stream;
 };
 
 // {"error":"<sentence>","detail":null}

@@ -175,9 +175,12 @@ std::string LogFollower::nextFileAfter(ino_t inode, dev_t device) const {
         const std::string path = dir + '/' + name;
         if (::stat(path.c_str(), &st) != 0)
             continue;
-        if (passedOurs)
+        // s6-log archives by link(previous, @….s) then unlink(previous): for a
+        // moment our file has two names, and the second is not a later file.
+        const bool ours = st.st_ino == inode && st.st_dev == device;
+        if (passedOurs && !ours)
             return path;
-        passedOurs = st.st_ino == inode && st.st_dev == device;
+        passedOurs = passedOurs || ours;
     }
     return m_path;
 }

@@ -19,6 +19,8 @@ const char *usageText() {
            "  --rc-source DIR      service definitions with run scripts\n"
            "                       (default /etc/s6-overlay/s6-rc.d)\n"
            "  --idle-timeout SECS  close idle connections after SECS seconds (default 60)\n"
+           "  --events-backlog N  drop a /events subscriber with more than N bytes unsent\n"
+           "                       (default 1048576)\n"
            "  --svstat-dialect V   format statuses like s6-svstat 2.11 or 2.13 (2.13 and later);\n"
            "                       default: ask the installed s6-svstat once at start\n"
            "  --help               show this help and exit\n"
@@ -78,6 +80,15 @@ bool parseOptions(const std::vector<std::string> &args, Options &options, std::s
                 return false;
             }
             options.idleTimeoutSeconds = std::stoi(text);
+        } else if (flag == "--events-backlog") {
+            if (!value(text))
+                return false;
+            if (text.size() > 10 || text.find_first_not_of("0123456789") != std::string::npos ||
+                std::stoull(text) < 1024) {
+                error = "option --events-backlog needs a whole number of bytes >= 1024";
+                return false;
+            }
+            options.eventsBacklogBytes = std::stoull(text);
         } else if (flag == "--svstat-dialect") {
             if (!value(text))
                 return false;

@@ -2,6 +2,7 @@
 
 #include "S6Status.h"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,7 +15,8 @@ struct Options {
     std::string logDir = "/var/log";
     std::string rcSourceDir = "/etc/s6-overlay/s6-rc.d";
     int idleTimeoutSeconds = 60;
-    std::optional<SvstatDialect> dialect; // unset: ask the installed s6-svstat
+    size_t eventsBacklogBytes = 1024 * 1024; // a /events subscriber further behind is dropped
+    std::optional<SvstatDialect> dialect;    // unset: ask the installed s6-svstat
     bool help = false;
     bool version = false;
 };

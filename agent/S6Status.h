@@ -15,6 +15,7 @@ enum class SvstatDialect { V2_11, V2_13 };
 struct Tai64n {
     uint64_t label = 0;
     uint32_t nano = 0;
+    bool operator==(const Tai64n &) const = default;
 };
 
 // One decoded `supervise/status` file (35 bytes, or 43 in s6 2.13.x).
@@ -30,6 +31,7 @@ struct SupervisionStatus {
     bool ready = false;
 
     bool isUp() const { return pid != 0 && !finishing; }
+    bool operator==(const SupervisionStatus &) const = default;
 };
 
 inline constexpr size_t kStatusSize = 35;

@@ -1,9 +1,9 @@
 #include "Server.h"
 
-#include "Logs.h"
-
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -131,6 +131,7 @@ void Server::onAccept() {
             continue;
         }
         m_connections.emplace(id, std::move(c));
+        scheduleSweep();
     }
 }
 
@@ -145,6 +146,8 @@ void Server::onEvent(uint64_t id, uint32_t events) {
     }
     if ((events & EPOLLOUT) && !flush(c))
         return;
+    if ((events & EPOLLOUT) && c.stream && c.out.size() - c.outPos < kFollowChunk)
+        wakeStream(id); // room again: more of the stream
     if (events & (EPOLLIN | EPOLLRDHUP))
         readInput(c);
 }
@@ -166,8 +169,8 @@ void Server::readInput(Connection &c) {
             break;
         c.eof = true; // orderly shutdown or a reset
     }
-    if (c.eof && c.follower) {
-        closeConnection(id); // a log follower that left
+    if (c.eof && c.stream) {
+        closeConnection(id); // a follower or subscriber that left
         return;
     }
     parseBuffered(c);
@@ -188,7 +191,7 @@ void Server::processNext(uint64_t id) {
     if (it == m_connections.end())
         return;
     Connection &c = *it->second;
-    if (!c.busy && !c.follower && c.out.size() - c.outPos < kMaxPendingOutput) {
+    if (!c.busy && !c.stream && c.out.size() - c.outPos < kMaxPendingOutput) {
         if (c.parser.hasRequest()) {
             Request request = c.parser.takeRequest();
             c.busy = true;
@@ -216,7 +219,7 @@ void Server::processNext(uint64_t id) {
             c.parser.continueSent();
         }
     }
-    if (!c.busy && !c.follower && c.eof && !c.parser.hasRequest())
+    if (!c.busy && !c.stream && c.eof && !c.parser.hasRequest())
         c.closeWhenFlushed = true;
     if (flush(c))
         updateInterest(c);
@@ -232,8 +235,9 @@ void Server::deliver(uint64_t id, Response response) {
     if (response.close || !c.keepAlive)
         c.noMoreRequests = true;
     c.out += serializeResponse(response, c.keepAlive && !c.noMoreRequests);
-    if (response.follower) {
-        c.follower = std::move(response.follower);
+    std::shared_ptr<Stream> stream = response.stream;
+    if (stream) {
+        c.stream = stream;
         c.noMoreRequests = true;
         c.in.clear();
     } else if (c.noMoreRequests) {
@@ -242,7 +246,43 @@ void Server::deliver(uint64_t id, Response response) {
     if (!flush(c))
         return;
     updateInterest(c);
+    if (stream) {
+        stream->start([this, id] { wakeStream(id); });
+        return;
+    }
     m_loop.post([this, id] { processNext(id); });
+}
+
+void Server::wakeStream(uint64_t id) {
+    // Deferred: a stream wakes us from inside whatever fed it (one broadcast to
+    // many subscribers), and pumping may close the connection.
+    const auto it = m_connections.find(id);
+    if (it == m_connections.end() || it->second->pumpPosted)
+        return;
+    it->second->pumpPosted = true;
+    m_loop.post([this, id] { pumpStream(id); });
+}
+
+void Server::pumpStream(uint64_t id) {
+    const auto it = m_connections.find(id);
+    if (it == m_connections.end())
+        return;
+    Connection &c = *it->second;
+    c.pumpPosted = false;
+    if (!c.stream)
+        return;
+    if (c.stream->dropped())
+        return closeConnection(id);
+    // Only as much as the client takes: the rest waits in the stream (a log
+    // follower reads no further, events queue up to their bound).
+    while (c.out.size() - c.outPos < kFollowChunk) {
+        const std::string data = c.stream->read(kFollowChunk);
+        if (data.empty())
+            break;
+        c.out += chunk(data);
+    }
+    if (flush(c))
+        updateInterest(c);
 }
 
 bool Server::flush(Connection &c) {
@@ -290,40 +330,54 @@ void Server::updateInterest(Connection &c) {
         c.interest = want;
         m_loop.modify(c.fd, want);
     }
+    scheduleSweep();
 }
 
 void Server::closeConnection(uint64_t id) {
     const auto it = m_connections.find(id);
     if (it == m_connections.end())
         return;
-    m_loop.remove(it->second->fd);
-    ::close(it->second->fd);
+    std::unique_ptr<Connection> c = std::move(it->second);
     m_connections.erase(it);
+    if (c->stream)
+        c->stream->stop();
+    m_loop.remove(c->fd);
+    ::close(c->fd);
 }
 
-void Server::tick() {
+bool Server::waitsOnUs(const Connection &c) const {
+    // A stream with nothing left to send waits for news, not for its client.
+    return c.busy || (c.stream && c.outPos == c.out.size());
+}
+
+void Server::scheduleSweep() {
+    if (m_sweepArmed)
+        return;
+    std::optional<Clock::time_point> earliest;
+    for (const auto &[id, c] : m_connections)
+        if (!waitsOnUs(*c) && (!earliest || c->lastActivity < *earliest))
+            earliest = c->lastActivity;
+    if (!earliest)
+        return;
+    const auto due = *earliest + std::chrono::seconds(m_limits.idleTimeoutSeconds);
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now());
+    m_sweepArmed = true;
+    m_loop.after(int(std::max<int64_t>(0, wait.count())), [this] {
+        m_sweepArmed = false;
+        sweep();
+        scheduleSweep();
+    });
+}
+
+void Server::sweep() {
     const auto now = Clock::now();
     const auto idleLimit = std::chrono::seconds(m_limits.idleTimeoutSeconds);
     std::vector<uint64_t> idle;
-    std::vector<uint64_t> following;
-    for (auto &[id, c] : m_connections) {
-        const bool waitingOnUs = c->busy || (c->follower && c->outPos == c->out.size());
-        if (!waitingOnUs && now - c->lastActivity >= idleLimit)
+    for (auto &[id, c] : m_connections)
+        if (!waitsOnUs(*c) && now - c->lastActivity >= idleLimit)
             idle.push_back(id);
-        else if (c->follower && c->out.size() - c->outPos < kFollowChunk)
-            following.push_back(id);
-    }
     for (uint64_t id : idle)
         closeConnection(id);
-    for (uint64_t id : following) {
-        Connection &c = *m_connections.at(id);
-        const std::string lines = c.follower->poll(kFollowChunk);
-        if (lines.empty())
-            continue;
-        c.out += chunk(lines);
-        if (flush(c))
-            updateInterest(c);
-    }
 }
 
 } // namespace agent

@@ -3,6 +3,7 @@
 #include "Api.h"
 #include "EventLoop.h"
 #include "RequestParser.h"
+#include "Stream.h"
 
 #include <chrono>
 #include <map>
@@ -14,7 +15,8 @@ namespace agent {
 // The Unix-socket HTTP/1.1 server: keep-alive, pipelining (answers in order),
 // bounded buffers, a connection cap and an idle timeout. One slow or silent
 // client only ever holds its own connection: every socket is non-blocking and
-// nothing waits for a peer.
+// nothing waits for a peer. Nothing runs on a clock either: the only timer is
+// the next idle deadline, armed while some connection has one.
 class Server final {
 public:
     struct Limits {
@@ -31,8 +33,6 @@ public:
     // live one), binds with mode `mode`. Returns false with `error` set.
     bool listen(const std::string &path, unsigned mode, std::string &error);
 
-    // Called every ~100 ms: idle timeouts and log followers.
-    void tick();
     size_t connectionCount() const { return m_connections.size(); }
 
 private:
@@ -49,7 +49,8 @@ private:
         bool noMoreRequests = false; // Connection: close, a parse error, or a stream
         bool eof = false;
         bool closeWhenFlushed = false;
-        std::shared_ptr<LogFollower> follower;
+        std::shared_ptr<Stream> stream; // a streamed answer: no more requests
+        bool pumpPosted = false;
         Clock::time_point lastActivity;
         uint32_t interest = 0;
     };
@@ -64,6 +65,13 @@ private:
     void updateInterest(Connection &c);
     void closeConnection(uint64_t id);
     void rejectBusy(int fd);
+    void wakeStream(uint64_t id);
+    void pumpStream(uint64_t id);
+    // Idle connections: one timer at the earliest deadline, none when no
+    // connection can time out (streams waiting for news cannot).
+    void scheduleSweep();
+    void sweep();
+    bool waitsOnUs(const Connection &c) const;
 
     EventLoop &m_loop;
     Api &m_api;
@@ -74,6 +82,7 @@ private:
     ino_t m_socketIno = 0;
     uint64_t m_nextId = 1;
     std::map<uint64_t, std::unique_ptr<Connection>> m_connections;
+    bool m_sweepArmed = false;
 };
 
 } // namespace agent

@@ -45,6 +45,11 @@ bool isValidServiceName(std::string_view name) {
     return name.find("..") == std::string_view::npos;
 }
 
+bool isServiceEntryName(std::string_view name) {
+    return !name.empty() && name[0] != '.' && !startsWith(name, "s6rc-") &&
+           !startsWith(name, "s6-linux-init-") && isValidServiceName(name);
+}
+
 Services::Services(std::string scanDir, std::string logDir, std::string rcSourceDir)
     : m_scanDir(std::move(scanDir))
     , m_logDir(std::move(logDir))
@@ -95,8 +100,7 @@ std::vector<std::string> Services::list() const {
         return names;
     while (const dirent *entry = ::readdir(dir)) {
         const std::string_view name = entry->d_name;
-        if (name.empty() || name[0] == '.' || startsWith(name, "s6rc-") ||
-            startsWith(name, "s6-linux-init-") || !isValidServiceName(name))
+        if (!isServiceEntryName(name))
             continue;
         if (entry->d_type != DT_DIR && entry->d_type != DT_LNK && entry->d_type != DT_UNKNOWN)
             continue;
@@ -133,7 +137,17 @@ bool Services::normallyUp(std::string_view name) const {
     return ::fstatat(base(), at(name, "/down").c_str(), &st, 0) != 0 && errno == ENOENT;
 }
 
-Services::StatusRead Services::readStatus(std::string_view name, SupervisionStatus &status) const {
+Services::Reading Services::read(std::string_view name, bool fresh) const {
+    Reading reading;
+    reading.normallyUp = normallyUp(name);
+    reading.kind = readStatus(name, reading.status, fresh);
+    if (reading.kind != StatusRead::Ok)
+        reading.status = SupervisionStatus();
+    return reading;
+}
+
+Services::StatusRead Services::readStatus(std::string_view name, SupervisionStatus &status,
+                                          bool fresh) const {
     // s6-svstat refuses a service without a live s6-supervise; so do we. A
     // FIFO opened for writing without blocking fails with ENXIO when nobody
     // reads it. A supervisor found is trusted for kCacheTtl; an absent one is
@@ -141,7 +155,7 @@ Services::StatusRead Services::readStatus(std::string_view name, SupervisionStat
     const auto now = std::chrono::steady_clock::now();
     const std::string key(name);
     const auto known = m_supervisedUntil.find(key);
-    if (known == m_supervisedUntil.end() || now >= known->second) {
+    if (fresh || known == m_supervisedUntil.end() || now >= known->second) {
         const int ctl = ::openat(base(), at(name, "/supervise/control").c_str(),
                                  O_WRONLY | O_NONBLOCK | O_CLOEXEC);
         if (ctl < 0) {
@@ -161,8 +175,10 @@ Services::StatusRead Services::readStatus(std::string_view name, SupervisionStat
     struct stat current {};
     if (::fstatat(base(), path.c_str(), &current, 0) != 0)
         return StatusRead::Unreadable;
+    // Not when fresh: a file rewritten twice within one tick of the file-system
+    // clock can come back with a recycled inode, the same size and times.
     if (const auto cached = m_statusCache.find(key);
-        cached != m_statusCache.end() && sameFile(cached->second.file, current)) {
+        !fresh && cached != m_statusCache.end() && sameFile(cached->second.file, current)) {
         status = cached->second.status;
         return StatusRead::Ok;
     }

@@ -16,7 +16,13 @@ namespace agent {
 
 // [A-Za-z0-9][A-Za-z0-9_.@-]*, at most 255 bytes: nothing that can leave the
 // directory it names (no '/', no "..", no NUL or control characters).
+// The rule that decides; core's rules/Rules.h isValidServiceName is its twin and
+// tests/fixtures/rules/service-names.txt pins both to one table.
 bool isValidServiceName(std::string_view name);
+
+// A scan-directory entry that may be a listed service: a valid name, not hidden,
+// not one of s6-overlay's internals (s6rc-*, s6-linux-init-*).
+bool isServiceEntryName(std::string_view name);
 
 // File-system view of one s6 scan directory and its companions. Every method
 // takes an already validated name.
@@ -45,7 +51,8 @@ public:
 
     enum class StatusRead { Ok, NotSupervised, Unreadable };
     // Reads supervise/status directly; `status` is set only for Ok.
-    StatusRead readStatus(std::string_view name, SupervisionStatus &status) const;
+    StatusRead readStatus(std::string_view name, SupervisionStatus &status,
+                          bool fresh = false) const;
 
     // Managed by s6-rc: a symlink into an s6-rc live directory (…/servicedirs/<name>),
     // or a definition with producer-for / consumer-for.
@@ -54,6 +61,20 @@ public:
     enum class ControlResult { Ok, NotSupervised, Failed };
     // Writes s6-svc's one-byte command ('u', 'd', 'r') to supervise/control.
     ControlResult sendControl(std::string_view name, char command) const;
+
+    // Everything the Status object is made of, read at one moment: equal
+    // readings give equal objects but for the seconds that pass.
+    struct Reading {
+        StatusRead kind = StatusRead::Unreadable;
+        SupervisionStatus status; // for Ok
+        bool normallyUp = true;
+        bool operator==(const Reading &) const = default;
+    };
+    // `fresh` bypasses the caches: the status file and the supervisor are looked
+    // at now (the watcher reads right after inotify said they changed).
+    Reading read(std::string_view name, bool fresh = false) const;
+    // The next list() reads the directory again.
+    void invalidateList() const { m_list.valid = false; }
 
     const std::string &scanDir() const { return m_scanDir; }
 

@@ -3,14 +3,15 @@
 
 #include "Api.h"
 #include "ChildRunner.h"
+#include "EventHub.h"
 #include "EventLoop.h"
+#include "Inotify.h"
 #include "Options.h"
 #include "Server.h"
 #include "Services.h"
 
 #include <csignal>
 #include <cstdio>
-#include <ctime>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -18,18 +19,6 @@
 #ifndef SM_VERSION
 #define SM_VERSION "0.0.0"
 #endif
-
-namespace {
-
-void schedulePeriodic(agent::EventLoop &loop, agent::Server &server, agent::ChildRunner &children) {
-    loop.after(100, [&loop, &server, &children] {
-        server.tick();
-        children.tick(time(nullptr));
-        schedulePeriodic(loop, server, children);
-    });
-}
-
-} // namespace
 
 int main(int argc, char **argv) {
     agent::Options options;
@@ -74,6 +63,17 @@ int main(int argc, char **argv) {
     agent::Services services(options.scanDir, options.logDir, options.rcSourceDir);
     agent::Api api(loop, services, children, dialect, SM_VERSION);
     api.setNotRunningText(agent::learnNotRunningText());
+    // File changes come from the kernel: log followers and /events wake only when
+    // something happened, and no timer runs while nothing does.
+    agent::Inotify inotify(loop);
+    if (!inotify.isValid())
+        std::fprintf(stderr, "s6-agent: no inotify; log followers poll once a second\n");
+    else
+        api.setInotify(&inotify);
+    agent::EventHub::Limits eventLimits;
+    eventLimits.maxBacklog = options.eventsBacklogBytes;
+    agent::EventHub events(loop, inotify, services, api, eventLimits);
+    api.setEventHub(&events);
     agent::Server server(loop, api, agent::Server::Limits{64, options.idleTimeoutSeconds});
     if (!server.listen(options.socketPath, 0660, error)) {
         std::fprintf(stderr, "s6-agent: %s\n", error.c_str());
@@ -90,7 +90,6 @@ int main(int argc, char **argv) {
                 loop.stop();
         }
     });
-    schedulePeriodic(loop, server, children);
 
     std::fprintf(stderr, "s6-agent %s: serving %s on %s (s6-svstat dialect %s)\n", SM_VERSION,
                  options.scanDir.c_str(), options.socketPath.c_str(),

@@ -1,5 +1,6 @@
 #include "AgentClient.h"
 
+#include "AgentEventStream.h"
 #include "AgentLogStream.h"
 #include "model/ModelJson.h"
 
@@ -286,6 +287,11 @@ HttpStream *AgentClient::followStream(const QString &service, int tail) {
 
 LogStream *AgentClient::followLogs(const QString &service, int tail) {
     return new AgentLogStream(m_container, followStream(service, tail), m_timeoutMs);
+}
+
+ServiceFeed *AgentClient::watchServices(std::function<void(ServiceStatus &)> complete) {
+    return new AgentEventStream(m_container, m_http->stream(request("GET", "/events")), m_timeoutMs,
+                                std::move(complete));
 }
 
 } // namespace sm

@@ -48,6 +48,10 @@ public:
     // The same, split into lines, with failures mapped like the other calls. The caller owns it.
     LogStream *followLogs(const QString &service, int tail);
 
+    // GET /events: the agent's pushed service states; `complete` fills in what it does not
+    // know (labels). The caller owns it.
+    ServiceFeed *watchServices(std::function<void(ServiceStatus &)> complete);
+
     // The largest answer of a route that returns one small object (ping, status, control).
     static constexpr qint64 kDefaultAnswerBytes = 64 * 1024;
 

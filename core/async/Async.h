@@ -4,6 +4,7 @@
 // with. It includes nothing of core but model/, so no lower layer has to reach up for a typedef.
 
 #include "model/ApiError.h"
+#include "model/Types.h"
 
 #include <QObject>
 #include <QPointer>
@@ -26,6 +27,23 @@ public:
 Q_SIGNALS:
     void line(const QString &text);
     // Emitted once when the stream ends; error.status == 0 for a normal end.
+    void finished(const sm::ApiError &error);
+};
+
+// A container's service states as its agent pushes them (the agent's GET /events): opened()
+// once the agent accepted, then changed() for every new state (first one per service, the
+// current state), removed() for a service that is gone, and finished() once at the end.
+// Deleting it closes the upstream connection.
+class ServiceFeed : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+
+Q_SIGNALS:
+    void opened();
+    void changed(const sm::ServiceStatus &status);
+    void removed(const QString &service);
+    // error.status == 404: the agent has no /events (an older agent); poll it instead.
     void finished(const sm::ApiError &error);
 };
 

@@ -60,6 +60,13 @@ public:
 
     virtual void health(QObject *context, Callback<Health> done) = 0;
 
+    // The container's service states as its agent pushes them, or null when this backend
+    // cannot push them (then they are polled through statuses()). The caller owns it.
+    virtual ServiceFeed *watchServices(const QString &container) {
+        Q_UNUSED(container);
+        return nullptr;
+    }
+
     // The live state behind the signals below; empty until a source is set (LocalStack::feed).
     LiveSnapshot liveSnapshot() const { return m_liveSnapshot ? m_liveSnapshot() : LiveSnapshot{}; }
     void setLiveSnapshot(std::function<LiveSnapshot()> source) {

@@ -127,6 +127,15 @@ LogStream *LocalBackend::followLogs(const QString &container, const QString &ser
     return agent->followLogs(service, tail);
 }
 
+ServiceFeed *LocalBackend::watchServices(const QString &container) {
+    AgentClient *agent = m_agents->agent(container);
+    if (!agent)
+        return nullptr;
+    return agent->watchServices([config = *m_config.container(container)](ServiceStatus &s) {
+        s.serviceLabel = config.labelFor(s.service);
+    });
+}
+
 void LocalBackend::health(QObject *context, Callback<Health> done) {
     // The exposure warning is the REST layer's to add: only it knows where it listens.
     Health initial;

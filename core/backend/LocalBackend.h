@@ -43,6 +43,7 @@ public:
     void clearLogs(QObject *context, const QString &container, const QString &service,
                    Callback<LogsCleared> done) override;
     LogStream *followLogs(const QString &container, const QString &service, int tail) override;
+    ServiceFeed *watchServices(const QString &container) override;
 
     // Defined in LocalBackendDocker.cpp.
     void dockerContainers(QObject *context, bool all,

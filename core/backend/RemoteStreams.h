@@ -1,7 +1,7 @@
 #pragma once
 
 #include "backend/Backend.h"
-#include "backend/RemoteSse.h"
+#include "http/SseParser.h"
 
 #include <QNetworkRequest>
 #include <QPointer>

@@ -4,6 +4,8 @@
 #include "monitor/DockerEventFollower.h"
 #include "monitor/StatusDiff.h"
 
+#include <algorithm>
+
 namespace sm {
 
 StatusMonitor::StatusMonitor(Backend *backend, const QStringList &containers, DockerClient *docker,
@@ -27,6 +29,8 @@ StatusMonitor::StatusMonitor(Backend *backend, const QStringList &containers, Do
             }
             poll(raw);
         });
+        agent->retry.setSingleShot(true);
+        connect(&agent->retry, &QTimer::timeout, this, [this, raw] { subscribe(raw); });
         m_agents.push_back(std::move(agent));
     }
     if (docker) {
@@ -47,7 +51,7 @@ void StatusMonitor::start() {
         return;
     m_running = true;
     for (const auto &agent : m_agents)
-        poll(agent.get());
+        subscribe(agent.get());
     if (m_docker)
         m_docker->start();
 }
@@ -56,7 +60,10 @@ void StatusMonitor::stop() {
     m_running = false;
     for (const auto &agent : m_agents) {
         agent->timer.stop();
+        agent->retry.stop();
         agent->inflight.reset();
+        agent->feed.reset();
+        agent->pushed = false;
     }
     if (m_docker)
         m_docker->stop();
@@ -92,6 +99,83 @@ int StatusMonitor::pollsCompleted(const QString &container) const {
             return agent->polls;
     }
     return 0;
+}
+
+bool StatusMonitor::isPushed(const QString &container) const {
+    for (const auto &agent : m_agents) {
+        if (agent->container == container)
+            return agent->pushed;
+    }
+    return false;
+}
+
+void StatusMonitor::subscribe(Agent *agent) {
+    if (!m_running || m_backend.isNull())
+        return;
+    if (!agent->pollOnly)
+        agent->feed.reset(m_backend->watchServices(agent->container));
+    if (!agent->feed) {
+        agent->pollOnly = true; // this backend cannot push: poll
+        poll(agent);
+        return;
+    }
+    ServiceFeed *feed = agent->feed.get();
+    connect(feed, &ServiceFeed::opened, this, [this, agent] {
+        agent->pushed = true;
+        agent->retryMs = 0;
+        // What changed while nobody listened, and services that went meanwhile.
+        poll(agent);
+    });
+    connect(feed, &ServiceFeed::changed, this,
+            [this, agent](const ServiceStatus &status) { onPushed(agent, status); });
+    connect(feed, &ServiceFeed::removed, this,
+            [this, agent](const QString &service) { onPushedRemoval(agent, service); });
+    connect(feed, &ServiceFeed::finished, this,
+            [this, agent](const ApiError &error) { onFeedEnded(agent, error); });
+}
+
+void StatusMonitor::onPushed(Agent *agent, const ServiceStatus &status) {
+    if (agent->reachable != true) {
+        agent->reachable = true;
+        Q_EMIT agentReachabilityChanged(agent->container, true);
+    }
+    for (ServiceStatus &known : agent->statuses) {
+        if (known.service != status.service)
+            continue;
+        const bool changed = !sameServiceState(known, status);
+        known = status;
+        if (changed)
+            Q_EMIT serviceChanged(status);
+        return;
+    }
+    agent->statuses.append(status);
+    Q_EMIT serviceChanged(status);
+}
+
+void StatusMonitor::onPushedRemoval(Agent *agent, const QString &service) {
+    const auto gone = std::remove_if(agent->statuses.begin(), agent->statuses.end(),
+                                     [&](const ServiceStatus &s) { return s.service == service; });
+    if (gone == agent->statuses.end())
+        return;
+    agent->statuses.erase(gone, agent->statuses.end());
+    Q_EMIT serviceRemoved(agent->container, service);
+}
+
+void StatusMonitor::onFeedEnded(Agent *agent, const ApiError &error) {
+    // The feed may be the caller of this slot: delete it once the stack unwinds.
+    agent->feed.release()->deleteLater();
+    agent->pushed = false;
+    if (error.status == 404) {
+        agent->pollOnly = true; // an agent without /events: poll it from now on
+        poll(agent);
+        return;
+    }
+    agent->inflight.reset();
+    agent->retryMs = agent->retryMs == 0 ? m_settings.agentRetryInitialMs
+                                         : qMin(agent->retryMs * 2, m_settings.agentRetryMaxMs);
+    if (m_running)
+        agent->retry.start(agent->retryMs); // first, so that onStatuses() schedules no poll
+    onStatuses(agent, false, {});
 }
 
 void StatusMonitor::poll(Agent *agent) {
@@ -151,6 +235,12 @@ void StatusMonitor::onStatuses(Agent *agent, bool ok, QList<ServiceStatus> statu
 void StatusMonitor::scheduleNext(Agent *agent) {
     if (!m_running)
         return;
+    // A pushed agent is asked again only when its subscription opens anew; one that is being
+    // resubscribed waits for its retry. Either way the poll's watchdog is done.
+    if (agent->pushed || agent->feed || agent->retry.isActive()) {
+        agent->timer.stop();
+        return;
+    }
     // Polls start one interval apart; a poll that took longer is followed at once.
     const qint64 spent = agent->started.isValid() ? agent->started.elapsed() : 0;
     agent->timer.start(int(qMax<qint64>(0, m_settings.pollIntervalMs - spent)));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "async/Async.h"
 #include "model/Types.h"
 
 #include <QElapsedTimer>
@@ -21,9 +22,12 @@ class DockerClient;
 class DockerEventFollower;
 
 // Keeps the latest state of every configured container's services and of its agent, and tells
-// when it changes, so that clients see a crash loop without asking. Each agent is polled on its
-// own cycle (one poll at a time per agent; a slow agent delays only itself); Docker container
-// events are followed as the Engine reports them.
+// when it changes, so that clients see a crash loop without asking. Each agent's states are
+// pushed by the agent itself (Backend::watchServices, the agent's GET /events): one poll when
+// the subscription opens reconciles what was missed, then nothing is asked until the agent
+// goes away, when the subscription is retried with backoff. An agent without /events (an older
+// one) is polled on its own cycle instead (one poll at a time per agent; a slow agent delays
+// only itself). Docker container events are followed as the Engine reports them.
 class StatusMonitor final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(StatusMonitor)
@@ -35,6 +39,9 @@ public:
         int pollWatchdogMs = 30000;
         int dockerRetryInitialMs = 250;
         int dockerRetryMaxMs = 5000;
+        // Resubscribing to an agent that went away: first after this, doubling up to the max.
+        int agentRetryInitialMs = 250;
+        int agentRetryMaxMs = 5000;
     };
 
     // `docker` may be null (no Docker on this host). Neither is owned.
@@ -53,6 +60,8 @@ public:
     bool dockerConnected() const;
     int dockerAttempts() const; // /events subscriptions opened so far
     int pollsCompleted(const QString &container) const;
+    // Whether the agent's states are pushed right now (false while polled or unreachable).
+    bool isPushed(const QString &container) const;
 
 Q_SIGNALS:
     void serviceChanged(const sm::ServiceStatus &status);
@@ -70,8 +79,17 @@ private:
         std::optional<bool> reachable;
         QList<ServiceStatus> statuses;
         int polls = 0;
+        std::unique_ptr<ServiceFeed> feed; // the agent's pushed states, when it has /events
+        bool pushed = false;               // the feed is open
+        bool pollOnly = false;             // the agent has no /events
+        QTimer retry;                      // resubscribes after the agent went away
+        int retryMs = 0;
     };
 
+    void subscribe(Agent *agent);
+    void onPushed(Agent *agent, const ServiceStatus &status);
+    void onPushedRemoval(Agent *agent, const QString &service);
+    void onFeedEnded(Agent *agent, const ApiError &error);
     void poll(Agent *agent);
     void onStatuses(Agent *agent, bool ok, QList<ServiceStatus> statuses);
     void scheduleNext(Agent *agent);

@@ -206,3 +206,11 @@ ServiceStatus makeStatus(const QString &container, const QString &id, bool up, q
     s.raw = up ? QString("up (pid %1) 5 seconds").arg(pid) : QString("down (exitcode 1) 5 seconds");
     return s;
 }
+
+sm::ServiceFeed *FakeBackend::watchServices(const QString &container) {
+    if (!pushes || pollOnly.contains(container))
+        return nullptr;
+    auto *feed = new sm::ServiceFeed;
+    feeds.append(feed);
+    return feed;
+}

@@ -49,6 +49,12 @@ public:
     bool canFollow = true;
     std::optional<sm::ApiError> followError;
 
+    // watchServices() hands out feeds the test drives (see feeds) when pushes is set, except
+    // for the containers in pollOnly; else nullptr (cannot push: the monitor polls).
+    bool pushes = false;
+    QStringList pollOnly;
+    QList<QPointer<sm::ServiceFeed>> feeds; // null once the caller deleted one
+
     // Failures and timing, for every call that answers through a callback.
     std::optional<sm::ApiError> failWith;     // every such call answers this
     std::optional<sm::ApiError> controlError; // control() and dockerControl() answer this
@@ -96,6 +102,7 @@ public:
     void dockerLogs(QObject *context, const QString &name, int tail,
                     Callback<sm::DockerLogs> done) override;
     sm::LogStream *followDockerLogs(const QString &name, int tail) override;
+    sm::ServiceFeed *watchServices(const QString &container) override;
 
     void health(QObject *context, Callback<sm::Health> done) override;
 

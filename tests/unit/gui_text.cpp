@@ -1,6 +1,6 @@
 // ANSI SGR rendering for the log view and the SSE parser used by RemoteBackend.
 #include "AnsiText.h"
-#include "backend/RemoteSse.h"
+#include "http/SseParser.h"
 
 #include <QTest>
 

@@ -3,7 +3,7 @@
 // A light SSE client for tests: one raw QTcpSocket, the HTTP head parsed by hand (the answers
 // are our own), chunked framing removed, events through the product's SseParser.
 
-#include "backend/RemoteSse.h"
+#include "http/SseParser.h"
 
 #include <QHostAddress>
 #include <QTcpSocket>

@@ -1,5 +1,7 @@
 // StatusMonitor against a scripted Backend: what counts as a change, reachability, the poll
-// cycle (no overlap per agent, a hung agent delays only itself).
+// cycle (no overlap per agent, a hung agent delays only itself), and pushed states (one poll
+// when a feed opens, then only its events; an agent without /events is polled; one that went
+// away is resubscribed).
 #include "FakeBackend.h"
 #include "monitor/StatusDiff.h"
 #include "monitor/StatusMonitor.h"
@@ -188,6 +190,84 @@ private slots:
         const int fastPolls = backend.polls["fast"];
         QCoreApplication::processEvents(); // nothing is scheduled after stop()
         QCOMPARE(backend.polls["fast"], fastPolls);
+    }
+
+    void pushedAgentIsPolledOnceThenFollowed() {
+        FakeBackend backend;
+        backend.pushes = true;
+        backend.agents["robot"].statuses = {upService("robot", "a", 10),
+                                            upService("robot", "b", 20)};
+        backend.pollOnly = {"old"}; // polled alongside, as a clock that counts polls
+        StatusMonitor monitor(&backend, {"robot", "old"}, nullptr, fast());
+        QSignalSpy changed(&monitor, &StatusMonitor::serviceChanged);
+        QSignalSpy removed(&monitor, &StatusMonitor::serviceRemoved);
+        monitor.start();
+        QCOMPARE(backend.feeds.size(), 1);
+        QCOMPARE(backend.polls["robot"], 0); // nothing is asked before the agent accepts
+        Q_EMIT backend.feeds[0]->opened();
+        // The one reconciling poll, and no cycle after it.
+        QTRY_COMPARE(monitor.services().size(), 2);
+        QVERIFY(monitor.isPushed("robot"));
+        QCOMPARE(changed.size(), 2);
+        const int polls = backend.polls["robot"];
+        QCOMPARE(polls, 1);
+
+        // A pushed change is a change; a pushed state that only aged is not.
+        Q_EMIT backend.feeds[0]->changed(upService("robot", "a", 11));
+        QCOMPARE(changed.size(), 3);
+        QCOMPARE(changed.last().at(0).value<ServiceStatus>().pid, std::optional<qint64>(11));
+        Q_EMIT backend.feeds[0]->changed(upService("robot", "a", 11, 99));
+        QCOMPARE(changed.size(), 3);
+        QCOMPARE(monitor.services().first().uptimeSeconds, std::optional<qint64>(99));
+        // A new service, and one that went.
+        Q_EMIT backend.feeds[0]->changed(upService("robot", "c", 30));
+        QCOMPARE(monitor.services().size(), 3);
+        Q_EMIT backend.feeds[0]->removed("b");
+        QCOMPARE(removed.size(), 1);
+        QCOMPARE(removed.first().at(1).toString(), QString("b"));
+        QCOMPARE(monitor.services().size(), 2);
+
+        // While the polled agent goes through ten cycles, the pushed one is not asked again.
+        const int oldPolls = backend.polls["old"];
+        QTRY_VERIFY(backend.polls["old"] >= oldPolls + 10);
+        QCOMPARE(backend.polls["robot"], polls);
+    }
+
+    void agentWithoutEventsIsPolled() {
+        FakeBackend backend;
+        backend.pushes = true;
+        backend.agents["old"].statuses = {upService("old", "a", 10)};
+        StatusMonitor monitor(&backend, {"old"}, nullptr, fast());
+        monitor.start();
+        QCOMPARE(backend.feeds.size(), 1);
+        Q_EMIT backend.feeds[0]->finished(ApiError::notFound("Not Found"));
+        QTRY_VERIFY(backend.polls["old"] >= 3); // the poll cycle runs
+        QVERIFY(!monitor.isPushed("old"));
+        QCOMPARE(backend.feeds.size(), 1); // and it is not asked to push again
+        QTRY_VERIFY(backend.feeds[0].isNull());
+    }
+
+    void agentThatWentAwayIsResubscribed() {
+        FakeBackend backend;
+        backend.pushes = true;
+        backend.agents["robot"].statuses = {upService("robot", "a", 10)};
+        StatusMonitor::Settings settings = fast();
+        settings.agentRetryInitialMs = 10;
+        StatusMonitor monitor(&backend, {"robot"}, nullptr, settings);
+        QSignalSpy agents(&monitor, &StatusMonitor::agentReachabilityChanged);
+        monitor.start();
+        Q_EMIT backend.feeds[0]->opened();
+        QTRY_COMPARE(monitor.services().size(), 1);
+        Q_EMIT backend.feeds[0]->finished(ApiError::unavailable("agent went away"));
+        QVERIFY(monitor.agents().contains(QPair<QString, bool>("robot", false)));
+        QVERIFY(monitor.services().isEmpty());
+        const int polls = backend.polls["robot"];
+        QTRY_COMPARE(backend.feeds.size(), 2);   // resubscribed after the backoff
+        QCOMPARE(backend.polls["robot"], polls); // not polled meanwhile
+        Q_EMIT backend.feeds[1]->opened();
+        QTRY_VERIFY(monitor.agents().contains(QPair<QString, bool>("robot", true)));
+        QCOMPARE(monitor.services().size(), 1);
+        QCOMPARE(agents.size(), 3); // reachable, unreachable, reachable again
     }
 };
 

@@ -1,4 +1,4 @@
-#include "backend/RemoteSse.h"
+#include "http/SseParser.h"
 
 namespace sm {
 
