@@ -96,6 +96,16 @@ qint64 ConfigReader::integer(const YAML::Node &node, const QString &what, qint64
     return value;
 }
 
+bool ConfigReader::boolean(const YAML::Node &node, const QString &what) const {
+    // YAML 1.2's core schema: true/false in any of these spellings, nothing else (no yes/no).
+    const QString text = node.IsScalar() ? QString::fromStdString(node.Scalar()) : QString();
+    if (text == u"true" || text == u"True" || text == u"TRUE")
+        return true;
+    if (text == u"false" || text == u"False" || text == u"FALSE")
+        return false;
+    fail(node.Mark(), QStringLiteral("%1 must be true or false").arg(what));
+}
+
 QStringList ConfigReader::stringList(const YAML::Node &node, const QString &what) const {
     expectList(node, what);
     QStringList out;

@@ -30,6 +30,7 @@ public:
     static std::optional<YAML::Node> child(const YAML::Node &map, const char *key);
     QString string(const YAML::Node &node, const QString &what) const;
     qint64 integer(const YAML::Node &node, const QString &what, qint64 min, qint64 max) const;
+    bool boolean(const YAML::Node &node, const QString &what) const;
     QStringList stringList(const YAML::Node &node, const QString &what) const;
     // For a required key: fails at the map's position when it is missing.
     QString requiredString(const YAML::Node &map, const char *key, const QString &where) const;

@@ -236,10 +236,12 @@ void readApi(ConfigReader &r, const YAML::Node &map, SystemConfig &config) {
 
 void readMonitor(ConfigReader &r, const YAML::Node &map, SystemConfig &config) {
     r.expectMap(map, QStringLiteral("monitor"));
-    r.checkKeys(map, {"poll_interval_ms"}, QStringLiteral("monitor"));
+    r.checkKeys(map, {"poll_interval_ms", "push"}, QStringLiteral("monitor"));
     if (const auto poll = ConfigReader::child(map, "poll_interval_ms"))
         config.monitor.pollIntervalMs =
             int(r.integer(*poll, QStringLiteral("monitor.poll_interval_ms"), 50, 3600 * 1000));
+    if (const auto push = ConfigReader::child(map, "push"))
+        config.monitor.push = r.boolean(*push, QStringLiteral("monitor.push"));
 }
 
 } // namespace

@@ -47,7 +47,8 @@ struct ApiConfig {
 };
 
 struct MonitorConfig {
-    int pollIntervalMs = 1000;
+    int pollIntervalMs = 1000; // for agents that cannot push (and all of them without push)
+    bool push = true;          // subscribe to each agent's /events; false: poll every agent
 };
 
 // Where and why a config file was rejected; line and column are 1-based (0 = unknown).

@@ -112,7 +112,7 @@ bool StatusMonitor::isPushed(const QString &container) const {
 void StatusMonitor::subscribe(Agent *agent) {
     if (!m_running || m_backend.isNull())
         return;
-    if (!agent->pollOnly)
+    if (m_settings.push && !agent->pollOnly)
         agent->feed.reset(m_backend->watchServices(agent->container));
     if (!agent->feed) {
         agent->pollOnly = true; // this backend cannot push: poll

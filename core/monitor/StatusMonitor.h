@@ -34,6 +34,7 @@ class StatusMonitor final : public QObject {
 public:
     struct Settings {
         int pollIntervalMs = 1000; // monitor.poll_interval_ms
+        bool push = true;          // monitor.push: subscribe to agents that can push
         // A poll whose answer got lost is abandoned after this long; the Backend has its own,
         // shorter deadline, so this only keeps the cycle alive.
         int pollWatchdogMs = 30000;

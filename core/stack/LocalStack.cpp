@@ -17,6 +17,7 @@ LocalStack::LocalStack(const SystemConfig &config, QObject *parent)
     m_backend = std::make_unique<LocalBackend>(config, m_docker.get());
     StatusMonitor::Settings settings;
     settings.pollIntervalMs = config.monitor.pollIntervalMs;
+    settings.push = config.monitor.push;
     QStringList names;
     for (const ContainerConfig &c : config.containers)
         names.append(c.name);

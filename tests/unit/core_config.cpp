@@ -113,6 +113,7 @@ private slots:
         QVERIFY(c.api.tokens.isEmpty());
         QCOMPARE(c.api.requestTimeoutMs, 5000);
         QCOMPARE(c.monitor.pollIntervalMs, 1000);
+        QCOMPARE(c.monitor.push, true);
     }
 
     void allSections() {
@@ -135,7 +136,8 @@ private slots:
                      "    - {name: ui, token_file: ui.token, role: operator}\n"
                      "    - {name: wall, token: change-me, role: viewer}\n"
                      "monitor:\n"
-                     "  poll_interval_ms: 250\n");
+                     "  poll_interval_ms: 250\n"
+                     "  push: false\n");
         config.close();
         const auto r = loadConfigFile(config.fileName(), env({{"DOCKER_HOST", "unix:///x.sock"}}));
         QVERIFY2(r.ok(), qPrintable(r.error.toString()));
@@ -153,6 +155,7 @@ private slots:
         QCOMPARE(c.api.tokens[1].token, QStringLiteral("change-me"));
         QCOMPARE(c.api.tokens[1].role, Role::Viewer);
         QCOMPARE(c.monitor.pollIntervalMs, 250);
+        QCOMPARE(c.monitor.push, false);
         QVERIFY(c.warnings.isEmpty());
     }
 
@@ -265,6 +268,8 @@ private slots:
         QTest::addRow("poll interval list")
             << ok + "monitor:\n  poll_interval_ms: [1]\n"
             << 5 << 21 << "monitor.poll_interval_ms must be an integer";
+        QTest::addRow("push not a boolean") << ok + "monitor:\n  push: yes\n"
+                                            << 5 << 9 << "monitor.push must be true or false";
         QTest::addRow("control not a list") << ok + "docker:\n  control: all\n"
                                             << 5 << 12 << "docker.control must be a list";
         QTest::addRow("yaml syntax")
