@@ -122,7 +122,12 @@ void RemoteEventStream::start() {
 
 void RemoteEventStream::connectNow() {
     m_parser.reset();
-    m_reply = m_nam->get(m_request);
+    // Back after a break: the daemon sends what was missed, or the current state when it no
+    // longer has it.
+    QNetworkRequest request = m_request;
+    if (!m_parser.lastEventId().isEmpty())
+        request.setRawHeader("Last-Event-ID", m_parser.lastEventId());
+    m_reply = m_nam->get(request);
     connect(m_reply, &QNetworkReply::readyRead, this, &RemoteEventStream::onReadyRead);
     connect(m_reply, &QNetworkReply::finished, this, &RemoteEventStream::onFinished);
 }

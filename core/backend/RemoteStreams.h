@@ -39,7 +39,7 @@ private:
 
 // Follows the daemon's GET /events and re-emits its events as the Backend's signals.
 // Reconnects with exponential backoff (1 s doubling to 30 s) when the stream breaks or the
-// daemon does not offer it yet.
+// daemon does not offer it yet, with Last-Event-ID so that nothing in between is lost.
 class RemoteEventStream final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RemoteEventStream)

@@ -59,6 +59,9 @@ void SseParser::processLine(const QByteArray &line, QList<SseEvent> &out) {
         value.remove(0, 1);
     if (field == "event") {
         m_event = value;
+    } else if (field == "id") {
+        if (!value.contains('\0')) // as the spec says: such an id is ignored
+            m_lastEventId = value;
     } else if (field == "data") {
         if (m_hasData)
             m_data.append('\n');

@@ -24,12 +24,16 @@ public:
 
     // Returns the events completed by these bytes, in order.
     QList<SseEvent> feed(const QByteArray &bytes);
+    // Forgets a partial event (a new connection); the last event id is kept for it.
     void reset();
+    // The stream's last `id:` field, to send back as Last-Event-ID when reconnecting.
+    const QByteArray &lastEventId() const { return m_lastEventId; }
 
 private:
     void processLine(const QByteArray &line, QList<SseEvent> &out);
 
     QByteArray m_buffer;
+    QByteArray m_lastEventId;
     QByteArray m_event;
     QByteArray m_data;
     bool m_hasData = false;

@@ -6,6 +6,7 @@
 #include "http/LogSocket.h"
 #include "http/Responder.h"
 #include "http/SseHub.h"
+#include "model/JsonWriter.h"
 #include "model/Events.h"
 
 #include <QUrlQuery>
@@ -64,13 +65,28 @@ void EventApi::addRoutes(RouteTable &routes) {
 std::optional<ApiError> EventApi::events(HttpExchange *ex, const PathParams &) {
     if (!startStream(ex))
         return {};
-    // The current state first, so a new subscriber never starts blind.
-    const LiveSnapshot live = m_.backend->liveSnapshot();
+    // A subscriber back from a short break gets what it missed; any other gets the current
+    // state first, so it never starts blind (one that asked for more than is kept is told).
+    const QByteArray lastEventId = ex->header("Last-Event-ID");
+    if (!lastEventId.isEmpty()) {
+        if (const auto missed = m_.hub->eventsSince(lastEventId)) {
+            m_.hub->subscribe(ex, *missed);
+            return {};
+        }
+    }
     QByteArray initial;
+    if (!lastEventId.isEmpty())
+        initial += sseEvent("resync", JsonObjectWriter()
+                                          .add("last_event_id", QString::fromUtf8(lastEventId))
+                                          .add("reason", "events since then are no longer kept; "
+                                                         "the current state follows")
+                                          .toJson());
+    const LiveSnapshot live = m_.backend->liveSnapshot();
     for (const auto &[container, reachable] : live.agents)
         initial += sse(AgentReachability{container, reachable});
     for (const ServiceStatus &status : live.services)
         initial += sse(status);
+    initial += m_.hub->idLine();
     m_.hub->subscribe(ex, initial);
     return {};
 }

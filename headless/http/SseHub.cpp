@@ -4,6 +4,8 @@
 #include "backend/Backend.h"
 #include "model/ModelJson.h"
 
+#include <QRandomGenerator>
+
 namespace sm {
 
 QByteArray sseEvent(const QByteArray &name, const QByteArray &data) {
@@ -29,7 +31,8 @@ QByteArray sseEvent(const QByteArray &name, const QByteArray &data) {
 
 SseHub::SseHub(Limits limits, QObject *parent)
     : QObject(parent)
-    , m_limits(limits) {
+    , m_limits(limits)
+    , m_run(QByteArray::number(QRandomGenerator::global()->generate(), 36)) {
     m_heartbeat.setInterval(m_limits.heartbeatMs);
     connect(&m_heartbeat, &QTimer::timeout, this, &SseHub::heartbeat);
     m_heartbeat.start();
@@ -48,8 +51,36 @@ void SseHub::subscribe(HttpExchange *exchange, const QByteArray &initial) {
     send(exchange, "retry: " + QByteArray::number(m_limits.retryMs) + "\n\n" + initial);
 }
 
+QByteArray SseHub::idLine() const {
+    return "id: " + m_run + '.' + QByteArray::number(m_lastId) + "\n\n";
+}
+
+std::optional<QByteArray> SseHub::eventsSince(const QByteArray &lastEventId) const {
+    const qsizetype dot = lastEventId.lastIndexOf('.');
+    if (dot < 0 || lastEventId.left(dot) != m_run)
+        return std::nullopt;
+    bool ok = false;
+    const qint64 last = lastEventId.mid(dot + 1).toLongLong(&ok);
+    const qint64 oldest = m_replay.empty() ? m_lastId + 1 : m_replay.front().id;
+    if (!ok || last > m_lastId || last < oldest - 1)
+        return std::nullopt; // not ours, or older than what is kept
+    QByteArray missed;
+    for (auto it = m_replay.begin() + (last - (oldest - 1)); it != m_replay.end(); ++it)
+        missed += it->bytes;
+    return missed;
+}
+
 void SseHub::publish(const QByteArray &name, const QByteArray &data) {
-    const QByteArray bytes = sseEvent(name, data);
+    const qint64 id = ++m_lastId;
+    const QByteArray bytes =
+        "id: " + m_run + '.' + QByteArray::number(id) + '\n' + sseEvent(name, data);
+    m_replay.push_back({id, bytes});
+    m_replayBytes += bytes.size();
+    while (!m_replay.empty() && (qsizetype(m_replay.size()) > m_limits.replayEvents ||
+                                 m_replayBytes > m_limits.replayBytes)) {
+        m_replayBytes -= m_replay.front().bytes.size();
+        m_replay.pop_front();
+    }
     // A copy: sending may drop subscribers from the list.
     const QList<QPointer<HttpExchange>> subscribers = m_subscribers;
     for (const QPointer<HttpExchange> &exchange : subscribers)

@@ -6,6 +6,9 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <deque>
+#include <optional>
+
 namespace sm {
 
 class HttpExchange;
@@ -27,6 +30,9 @@ public:
         qint64 maxBacklogBytes = 1024 * 1024;
         int heartbeatMs = 15000;
         int retryMs = 2000; // reconnection delay advised to clients
+        // Published events kept for subscribers that reconnect with Last-Event-ID.
+        int replayEvents = 4096;
+        qint64 replayBytes = 4 * 1024 * 1024;
     };
 
     explicit SseHub(Limits limits, QObject *parent = nullptr);
@@ -41,8 +47,13 @@ public:
 
     // Takes an exchange whose stream has started; `initial` (the current state) goes first.
     void subscribe(HttpExchange *exchange, const QByteArray &initial);
-    // Sends one event to every subscriber.
+    // Sends one event to every subscriber, with the next id.
     void publish(const QByteArray &name, const QByteArray &data);
+    // The id of the last event published ("<run>.<n>": ids of an earlier run of the daemon
+    // never match), as an SSE block that sets a client's last event id.
+    QByteArray idLine() const;
+    // The events published after `lastEventId`, in order, when they are all still kept.
+    std::optional<QByteArray> eventsSince(const QByteArray &lastEventId) const;
     // Pipes `stream`'s lines to `exchange` as `log` events, and takes ownership of the stream:
     // it is deleted (closing the upstream connection) when either side ends.
     void follow(HttpExchange *exchange, LogStream *stream);
@@ -62,7 +73,16 @@ private:
     void remove(HttpExchange *exchange, bool abort);
     void heartbeat();
 
+    struct Published {
+        qint64 id;
+        QByteArray bytes;
+    };
+
     Limits m_limits;
+    QByteArray m_run; // tells this run's event ids from an earlier run's
+    qint64 m_lastId = 0;
+    std::deque<Published> m_replay;
+    qint64 m_replayBytes = 0;
     QList<QPointer<HttpExchange>> m_subscribers;
     QList<Follower> m_followers;
     QTimer m_heartbeat;

@@ -201,6 +201,15 @@ private Q_SLOTS:
         peer.closeStreams();
         QTRY_VERIFY(!backend.isStreamingEvents());
         QTRY_VERIFY_WITH_TIMEOUT(peer.openStreams() == 1 && peer.requests.size() > before, 5000);
+        QVERIFY(!peer.requests.last().headers.contains("last-event-id")); // none was sent
+
+        // Once the daemon has named an event, a reconnection says where the client was.
+        peer.push("id: run.7\n\n");
+        QTRY_VERIFY(backend.isStreamingEvents());
+        const int named = int(peer.requests.size());
+        peer.closeStreams();
+        QTRY_VERIFY_WITH_TIMEOUT(peer.openStreams() == 1 && peer.requests.size() > named, 5000);
+        QCOMPARE(peer.requests.last().headers.value("last-event-id"), QByteArray("run.7"));
     }
 
     void followLogsOverSse() {

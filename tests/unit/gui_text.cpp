@@ -96,6 +96,18 @@ private Q_SLOTS:
         QCOMPARE(got, expected);
     }
 
+    void sseKeepsTheLastEventId() {
+        SseParser parser;
+        QCOMPARE(parser.lastEventId(), QByteArray());
+        // An id alone (no data) dispatches nothing but still counts, as in the spec.
+        QCOMPARE(parser.feed("id: a.1\nevent: x\ndata: 1\n\nid: a.2\n\n").size(), 1);
+        QCOMPARE(parser.lastEventId(), QByteArray("a.2"));
+        parser.feed(QByteArray("id: bad\0id\n\n", 12)); // an id with NUL is ignored
+        QCOMPARE(parser.lastEventId(), QByteArray("a.2"));
+        parser.reset(); // a new connection keeps it, to send back
+        QCOMPARE(parser.lastEventId(), QByteArray("a.2"));
+    }
+
     void sseDropsOverlongLines() {
         SseParser parser(16);
         const QList<SseEvent> got = parser.feed("event: log\ndata: " + QByteArray(100, 'x') +

@@ -8,6 +8,7 @@
 #include "monitor/StatusMonitor.h"
 #include "stack/LocalStack.h"
 
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -132,6 +133,57 @@ private slots:
         QCOMPARE(m_server->eventHub()->subscriberCount(), 1);
         client.socket.disconnectFromHost();
         QTRY_COMPARE_WITH_TIMEOUT(m_server->eventHub()->subscriberCount(), 0, 2000);
+    }
+
+    void reconnectGetsWhatItMissed() {
+        startServer();
+        m_monitor->start();
+        QTRY_COMPARE_WITH_TIMEOUT(m_monitor->services().size(), 2, 2000);
+        const auto lastId = [](const QByteArray &body) {
+            QByteArray last;
+            static const QRegularExpression id(QStringLiteral("(?m)^id: (\\S+)$"));
+            for (auto m = id.globalMatch(QString::fromUtf8(body)); m.hasNext();)
+                last = m.next().captured(1).toUtf8();
+            return last;
+        };
+
+        QByteArray seen;
+        {
+            SseTestClient first;
+            first.get(m_port, "/events");
+            QTRY_COMPARE_WITH_TIMEOUT(first.count("service"), 2, 2000);
+            QTRY_VERIFY(!lastId(first.body).isEmpty()); // the snapshot ends with where it is
+            seen = lastId(first.body);
+        }
+        // Published while nobody listens.
+        Q_EMIT m_monitor->dockerEvent(DockerEvent{"web", "die", "2026-01-01T00:00:00Z"});
+        Q_EMIT m_monitor->dockerEvent(DockerEvent{"web", "start", "2026-01-01T00:00:01Z"});
+
+        SseTestClient back;
+        back.get(m_port, "/events", "Last-Event-ID: " + seen + "\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(back.count("docker"), 2, 2000);
+        QCOMPARE(back.data("docker")[0],
+                 QString(R"({"container":"web","action":"die","time":"2026-01-01T00:00:00Z"})"));
+        QCOMPARE(back.count("service"), 0); // no snapshot: only what it missed
+        QCOMPARE(back.count("resync"), 0);
+        // And live events go on after them.
+        Q_EMIT m_monitor->dockerEvent(DockerEvent{"web", "stop", "2026-01-01T00:00:02Z"});
+        QTRY_COMPARE_WITH_TIMEOUT(back.count("docker"), 3, 2000);
+
+        // An id of another run of the daemon, or one older than what is kept: told, then the
+        // current state.
+        SseTestClient stranger;
+        stranger.get(m_port, "/events", "Last-Event-ID: elsewhere.3\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(stranger.count("service"), 2, 2000);
+        QCOMPARE(stranger.count("resync"), 1);
+        QVERIFY(stranger.data("resync")[0].contains(R"("last_event_id":"elsewhere.3")"));
+        for (int i = 0; i < 5000; ++i)
+            Q_EMIT m_monitor->dockerEvent(DockerEvent{"web", "die", "2026-01-01T00:00:03Z"});
+        SseTestClient late;
+        late.get(m_port, "/events", "Last-Event-ID: " + seen + "\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(late.count("service"), 2, 2000);
+        QCOMPARE(late.count("resync"), 1);
+        QCOMPARE(late.count("docker"), 0);
     }
 
     void heartbeat() {
