@@ -24,6 +24,13 @@ void PolledTableModel::setBackend(Backend *backend) {
     if (!m_backend)
         return;
     connectBackend(m_backend);
+    if (m_followsLiveUpdates)
+        connect(m_backend, &Backend::liveChanged, this, [this](bool live) {
+            if (live)
+                m_poll.stop(); // the events carry the changes from now on
+            else
+                refresh(); // catches up, and polls again until they come back
+        });
     if (m_active)
         refresh();
 }
@@ -48,7 +55,8 @@ void PolledTableModel::setPollInterval(int ms) {
 void PolledTableModel::refresh() {
     if (!m_active && m_whileInactive == WhileInactive::IgnoreRefresh)
         return;
-    if (m_active && !m_poll.isActive() && m_poll.interval() > 0)
+    const bool live = m_followsLiveUpdates && m_backend && m_backend->isLive();
+    if (m_active && !live && !m_poll.isActive() && m_poll.interval() > 0)
         m_poll.start();
     if (!m_coalesce.isActive())
         m_coalesce.start();

@@ -10,9 +10,10 @@
 
 namespace sm {
 
-// Base of the dashboard's table models: a poll timer, a coalescing timer, one fetch cycle at a
-// time over a Backend, answers of a replaced backend or subject dropped by generation, and
-// helpers that apply a fresh row list in place.
+// Base of the dashboard's table models: a poll timer (only the fallback of a model that follows
+// live updates), a coalescing timer, one fetch cycle at a time over a Backend, answers of a
+// replaced backend or subject dropped by generation, and helpers that apply a fresh row list in
+// place.
 class PolledTableModel : public QAbstractTableModel {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(PolledTableModel)
@@ -50,6 +51,9 @@ protected:
     virtual void clearRowData() = 0;
     // Subscribes to the backend's live events.
     virtual void connectBackend(Backend *backend) = 0;
+    // For a model whose rows the live events keep current: no polling while they flow (the
+    // backend isLive()), polling again when they stop. Before setBackend().
+    void followLiveUpdates() { m_followsLiveUpdates = true; }
 
     Backend *backend() const { return m_backend; }
     bool isActive() const { return m_active; }
@@ -108,6 +112,7 @@ private:
     const WhileInactive m_whileInactive;
     bool m_active;
     bool m_fetching = false;
+    bool m_followsLiveUpdates = false;
     bool m_again = false;
     quint64 m_generation = 0;
     QString m_lastError;

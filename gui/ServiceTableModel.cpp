@@ -12,7 +12,26 @@ QString yesNo(const std::optional<bool> &v) {
 
 ServiceTableModel::ServiceTableModel(Backend *backend, QObject *parent)
     : PolledTableModel(true, WhileInactive::IgnoreRefresh, parent) {
+    // Statuses come as serviceChanged events; a fetch follows only a structural change.
+    followLiveUpdates();
     setBackend(backend);
+    m_clock.setInterval(1000);
+    connect(&m_clock, &QTimer::timeout, this, &ServiceTableModel::tick);
+    m_clock.start();
+    m_sinceTick.start();
+}
+
+void ServiceTableModel::tick() {
+    m_pendingMs += m_sinceTick.restart();
+    const qint64 seconds = m_pendingMs / 1000;
+    m_pendingMs %= 1000;
+    if (seconds <= 0 || !backend() || !backend()->isLive() || m_rows.isEmpty())
+        return;
+    for (ServiceStatus &s : m_rows) {
+        if (s.isUp && s.uptimeSeconds)
+            *s.uptimeSeconds += seconds;
+    }
+    Q_EMIT dataChanged(index(0, Uptime), index(int(m_rows.size()) - 1, Uptime));
 }
 
 void ServiceTableModel::connectBackend(Backend *backend) {

@@ -2,6 +2,9 @@
 
 #include "PolledTableModel.h"
 
+#include <QElapsedTimer>
+#include <QTimer>
+
 namespace sm {
 
 // The services of one container as a table, over Backend::statuses(). Rows are updated in
@@ -42,9 +45,15 @@ private:
     void updateRow(int row, const ServiceStatus &status);
     void onServiceChanged(const sm::ServiceStatus &status);
     void clearRows();
+    // While live events carry the states (no polls), the uptime of running services is
+    // counted here, so that the column keeps ticking between events.
+    void tick();
 
     QString m_container;
     QList<ServiceStatus> m_rows;
+    QTimer m_clock;
+    QElapsedTimer m_sinceTick;
+    qint64 m_pendingMs = 0; // less than a second not counted yet
 };
 
 } // namespace sm

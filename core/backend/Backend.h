@@ -67,6 +67,16 @@ public:
         return nullptr;
     }
 
+    // Whether live updates are flowing through the signals below; polling is then only the
+    // fallback for what they do not carry.
+    bool isLive() const { return m_live; }
+    void setLive(bool live) {
+        if (m_live == live)
+            return;
+        m_live = live;
+        Q_EMIT liveChanged(live);
+    }
+
     // The live state behind the signals below; empty until a source is set (LocalStack::feed).
     LiveSnapshot liveSnapshot() const { return m_liveSnapshot ? m_liveSnapshot() : LiveSnapshot{}; }
     void setLiveSnapshot(std::function<LiveSnapshot()> source) {
@@ -82,9 +92,11 @@ Q_SIGNALS:
     void dockerEvent(const sm::DockerEvent &event);
     // Whether the link to the data is alive (always true locally).
     void connectionChanged(bool connected, const QString &description);
+    void liveChanged(bool live);
 
 private:
     std::function<LiveSnapshot()> m_liveSnapshot;
+    bool m_live = false;
 };
 
 } // namespace sm

@@ -43,6 +43,7 @@ RemoteBackend::RemoteBackend(const QUrl &baseUrl, const QString &token, QObject 
     events.setRawHeader("Accept", "text/event-stream");
     events.setTransferTimeout(kEventsIdleTimeoutMs);
     m_events = new RemoteEventStream(m_nam, events, this);
+    connect(m_events, &RemoteEventStream::streamingChanged, this, &Backend::setLive);
 }
 
 RemoteBackend::~RemoteBackend() = default;

@@ -33,6 +33,7 @@ LocalStack::~LocalStack() {
 
 void LocalStack::start() {
     m_monitor->start();
+    m_backend->setLive(true); // the monitor's changes, pushed or polled, arrive as signals
 }
 
 void LocalStack::feed(Backend *backend, StatusMonitor *monitor) {

@@ -52,6 +52,40 @@ private Q_SLOTS:
         QCOMPARE(resets.count(), 1); // the container switch only
     }
 
+    void servicesFollowLiveUpdatesWithoutPolling() {
+        ServiceTableModel model(m_backend.get());
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPollInterval(20);
+        model.setContainer("ai_worker");
+        QTRY_COMPARE(model.rowCount(), 3);
+        QTRY_VERIFY(m_backend->polls["ai_worker"] >= 3); // not live yet: it polls
+
+        m_backend->setLive(true);
+        // A model on a backend that is not live polls alongside, as a clock: across ten of its
+        // polls (after a fetch that was already due), the live one is not asked again.
+        FakeBackend clockBackend;
+        ServiceTableModel clock(&clockBackend);
+        clock.setPollInterval(20);
+        clock.setContainer("ai_worker");
+        QTRY_VERIFY(clockBackend.polls["ai_worker"] >= 10);
+        const int polls = m_backend->polls["ai_worker"];
+        QTRY_VERIFY(clockBackend.polls["ai_worker"] >= 20);
+        QCOMPARE(m_backend->polls["ai_worker"], polls);
+
+        // Events carry the states now: one arrives and is shown.
+        Q_EMIT m_backend->serviceChanged(makeStatus("ai_worker", "ros_bridge", true, 101));
+        QCOMPARE(model.index(0, ServiceTableModel::Pid).data().toString(), "101");
+        // The uptime of a running service keeps counting between events.
+        QTRY_COMPARE_WITH_TIMEOUT(model.index(0, ServiceTableModel::Uptime).data().toString(),
+                                  QString("6s"), 3000);
+        QCOMPARE(m_backend->polls["ai_worker"], polls);
+
+        // The events stop: it catches up and polls again.
+        m_backend->setLive(false);
+        QTRY_VERIFY(m_backend->polls["ai_worker"] >= polls + 3);
+    }
+
     void servicesUpdateInPlace() {
         ServiceTableModel model(m_backend.get());
         QAbstractItemModelTester tester(&model,
