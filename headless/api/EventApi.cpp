@@ -6,8 +6,8 @@
 #include "http/LogSocket.h"
 #include "http/Responder.h"
 #include "http/SseHub.h"
-#include "model/JsonWriter.h"
 #include "model/Events.h"
+#include "model/JsonWriter.h"
 
 #include <QUrlQuery>
 #include <QWebSocket>
