@@ -115,10 +115,8 @@ std::optional<ApiError> RestServer::check(HttpExchange *exchange, const RouteTab
         return denied;
     }
     if (exchange->body().size() > m_settings.maxBodyBytes)
-        return ApiError{
-            413,
-            QStringLiteral("The request body is larger than %1 bytes").arg(m_settings.maxBodyBytes),
-            QJsonValue::Null};
+        return ApiError::tooLarge(QStringLiteral("The request body is larger than %1 bytes")
+                                      .arg(m_settings.maxBodyBytes));
     return std::nullopt;
 }
 

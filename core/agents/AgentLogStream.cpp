@@ -79,7 +79,7 @@ void AgentLogStream::onFinished(const std::optional<HttpError> &error) {
     if (!m_pending.isEmpty())
         emitLine(std::exchange(m_pending, {}));
     if (alive)
-        Q_EMIT finished(ApiError{0, {}, QJsonValue::Null});
+        Q_EMIT finished(ApiError::none());
 }
 
 } // namespace sm

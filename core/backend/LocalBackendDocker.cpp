@@ -47,11 +47,10 @@ void LocalBackend::dockerControl(QObject *context, const QString &name, const QS
     // Engine also resolves id prefixes, the container's own name; the control goes to the id
     // that was checked.
     const auto denied = [](const QString &who) {
-        return ApiError{403,
-                        QStringLiteral("Docker container '%1' may not be controlled: it is not "
-                                       "listed in docker.control")
-                            .arg(who),
-                        QJsonValue::Null};
+        return ApiError::forbidden(
+            QStringLiteral("Docker container '%1' may not be controlled: it is not "
+                           "listed in docker.control")
+                .arg(who));
     };
     if (!m_config.docker.mayControl(name))
         return later(context, [error = denied(name), done = std::move(done)] { done(error); });

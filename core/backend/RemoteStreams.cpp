@@ -80,7 +80,7 @@ void RemoteLogStream::onFinished() {
     const QPointer<QNetworkReply> reply = m_reply;
     m_reply = nullptr;
     reply->deleteLater();
-    ApiError end{0, QString(), QJsonValue::Null};
+    ApiError end = ApiError::none();
     if (reply->error() != QNetworkReply::NoError) {
         end = remoteReplyError(reply, m_plainBody);
     } else if (m_sourceError) {
@@ -94,7 +94,7 @@ void RemoteLogStream::onFinished() {
         if (!text.isEmpty())
             for (const QString &l : text.split(QLatin1Char('\n')))
                 Q_EMIT line(l);
-        end = {501, QStringLiteral("The daemon does not stream logs live"), QJsonValue::Null};
+        end = ApiError::notImplemented(QStringLiteral("The daemon does not stream logs live"));
     }
     Q_EMIT finished(end);
 }

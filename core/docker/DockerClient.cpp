@@ -161,7 +161,7 @@ ApiError DockerClient::engineError(int status, const QByteArray &body, const QSt
         return ApiError::notFound(QStringLiteral("Docker container '%1' not found").arg(name));
     const QString message = dockerErrorMessage(body);
     if (status == 409)
-        return {409, QStringLiteral("Docker refused: %1").arg(message), QJsonValue::Null};
+        return ApiError::conflict(QStringLiteral("Docker refused: %1").arg(message));
     return ApiError::badGateway(QStringLiteral("Docker answered %1: %2").arg(status).arg(message));
 }
 

@@ -87,7 +87,7 @@ void DockerLogStream::onFinished(const std::optional<HttpError> &error) {
         if (!self)
             return;
     }
-    end(ApiError{0, {}, QJsonValue::Null});
+    end(ApiError::none());
 }
 
 void DockerLogStream::end(const ApiError &error) {
@@ -150,7 +150,7 @@ void DockerEventReader::onFinished(const std::optional<HttpError> &error) {
         return end(DockerClient::engineError(m_status, m_errorBody, {}));
     if (const auto parsed = parseDockerEventLine(m_lines.takeRest()))
         Q_EMIT containerEvent(*parsed);
-    end(ApiError{0, {}, QJsonValue::Null});
+    end(ApiError::none());
 }
 
 void DockerEventReader::end(const ApiError &error) {

@@ -38,6 +38,23 @@ struct ApiError {
         return {502, std::move(message), QJsonValue::Null};
     }
     static ApiError timeout(QString message) { return {504, std::move(message), QJsonValue::Null}; }
+    static ApiError forbidden(QString message) {
+        return {403, std::move(message), QJsonValue::Null};
+    }
+    static ApiError conflict(QString message) {
+        return {409, std::move(message), QJsonValue::Null};
+    }
+    static ApiError tooLarge(QString message) {
+        return {413, std::move(message), QJsonValue::Null};
+    }
+    static ApiError internal(QString message) {
+        return {500, std::move(message), QJsonValue::Null};
+    }
+    static ApiError notImplemented(QString message) {
+        return {501, std::move(message), QJsonValue::Null};
+    }
+    // A clean end of a stream: no error at all.
+    static ApiError none() { return {0, {}, QJsonValue::Null}; }
 };
 
 // Either a value or the ApiError that prevented it.

@@ -91,10 +91,9 @@ void DocsApi::addRoutes(RouteTable &routes) {
                        routes.routes(), readResource(QStringLiteral(":/openapi/base.json")),
                        QStringLiteral(SM_VERSION));
                    if (body.isEmpty())
-                       return ApiError{500,
-                                       QStringLiteral("The OpenAPI document is missing from "
-                                                      "this build"),
-                                       QJsonValue::Null};
+                       return ApiError::internal(
+                           QStringLiteral("The OpenAPI document is missing from "
+                                          "this build"));
                    m_.out->reply(ex, 200, body);
                    return {};
                });

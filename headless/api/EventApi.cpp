@@ -124,7 +124,7 @@ void EventApi::followDockerLogs(HttpExchange *ex, const QString &name, int tail)
 void EventApi::startLogStream(HttpExchange *ex, LogStream *stream) {
     if (!stream) {
         m_.out->replyError(
-            ex, {501, QStringLiteral("This backend cannot follow logs"), QJsonValue::Null});
+            ex, ApiError::notImplemented(QStringLiteral("This backend cannot follow logs")));
         return;
     }
     if (!startStream(ex)) {

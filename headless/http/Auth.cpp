@@ -65,10 +65,9 @@ std::optional<ApiError> Auth::check(const QByteArray &authorization, const QByte
         return unauthenticated(QStringLiteral("The access token is missing or not valid"));
     const bool reading = access == Access::Read && (method == "GET" || method == "HEAD");
     if (*role == Role::Viewer && !reading)
-        return ApiError{403,
-                        QStringLiteral("A viewer token may only read; %1 needs an operator token")
-                            .arg(QString::fromUtf8(method)),
-                        QJsonValue::Null};
+        return ApiError::forbidden(
+            QStringLiteral("A viewer token may only read; %1 needs an operator token")
+                .arg(QString::fromUtf8(method)));
     return std::nullopt;
 }
 
