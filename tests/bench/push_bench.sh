@@ -15,11 +15,20 @@
 #   1. state change -> /events: 20 x `s6-svc -k` (svc11..svc30), p50/p99 over 3 subscribers;
 #   2. log line -> follower: 30 lines through s6-log, over SSE (logs?follow=true) and over the
 #      WebSocket (/ws/.../logs);
-#   3. 1,000 changes (svc01..svc10, 100 down/up changes each, in parallel): per service and
+#   3. the daemon's and the agent's idle CPU over BENCH_IDLE_SECONDS (20) with nothing changing
+#      (measured last, after 4);
+#   4. 1,000 changes (svc01..svc10, 100 down/up changes each, in parallel): per service and
 #      subscriber, up events in the order s6 made them (by pid), `since` never going back, and
-#      the last event the final state;
-#   4. the daemon's and the agent's idle CPU over BENCH_IDLE_SECONDS (20) with nothing changing.
-# Exits 1 when a push target is missed, 2 when something is missing.
+#      the last event the final state.
+# Exits 1 when a push target is missed, 2 when something is missing. PUSH_BENCH_DEBUG=1 prints
+# every latency sample to stderr. About 80 s.
+#
+# The agent before push (commit 39c3330) read its log followers on a 100 ms tick. Its log figure
+# is measured too (same tree, same daemon build, one more agent) when PUSH_BENCH_OLD_AGENT names
+# such a binary, built without touching the work tree, e.g. (in the repository):
+#   d=$(mktemp -d) && git archive 39c3330 agent | tar -x -C "$d" && g++ -std=c++20 -O2 \
+#     -DSM_VERSION='"39c3330"' -I"$d/agent" "$d"/agent/*.cpp -l:libhttp_parser.a -static \
+#     -o /tmp/s6-agent-39c3330 && rm -rf "$d"
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -42,12 +51,19 @@ done
 work=$(mktemp -d /tmp/push-bench.XXXXXX)
 svscan_pid=""
 agent_pid=""
+old_agent_pid=""
 daemon_pid=""
+client_pid=""
+old_agent=${PUSH_BENCH_OLD_AGENT:-}
+[ -z "$old_agent" ] || [ -x "$old_agent" ] ||
+  { echo "push_bench: PUSH_BENCH_OLD_AGENT=$old_agent is not an executable" >&2; exit 2; }
 # Stops what this script started, by pid; then whatever still runs with its working directory in
 # the tree (a service or s6-log orphaned by a supervisor that went first).
 cleanup() {
+  [ -n "$client_pid" ] && kill -TERM "$client_pid" 2>/dev/null && wait "$client_pid" 2>/dev/null || true
   [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
   [ -n "$agent_pid" ] && kill -TERM "$agent_pid" 2>/dev/null && wait "$agent_pid" 2>/dev/null || true
+  [ -n "$old_agent_pid" ] && kill -TERM "$old_agent_pid" 2>/dev/null && wait "$old_agent_pid" 2>/dev/null || true
   if [ -n "$svscan_pid" ]; then
     s6-svscanctl -t "$work/scan" 2>/dev/null || true
     wait "$svscan_pid" 2>/dev/null || true
@@ -90,21 +106,28 @@ done
 s6-svwait -u -t 10000 "${services[@]/#/$scan/}" "$scan/talker/log" ||
   { echo "push_bench: the services did not come up" >&2; exit 1; }
 
-"$bin/s6-agent" --socket "$work/agent.sock" --scandir "$scan" --logdir "$work/log" \
-  --rc-source "$scan" 2>"$work/agent.log" &
-agent_pid=$!
-for _ in $(seq 400); do [ -S "$work/agent.sock" ] && break; sleep 0.05; done
-[ -S "$work/agent.sock" ] || { echo "push_bench: the agent did not start" >&2; cat "$work/agent.log" >&2; exit 1; }
+# start_agent BINARY NAME: serves the tree on $work/NAME.sock; sets started_pid.
+start_agent() {
+  "$1" --socket "$work/$2.sock" --scandir "$scan" --logdir "$work/log" --rc-source "$scan" \
+    2>"$work/$2.log" &
+  started_pid=$!
+  for _ in $(seq 400); do [ -S "$work/$2.sock" ] && break; sleep 0.05; done
+  [ -S "$work/$2.sock" ] || { echo "push_bench: $1 did not start" >&2; cat "$work/$2.log" >&2; exit 1; }
+}
+start_agent "$bin/s6-agent" agent
+agent_pid=$started_pid
 
 # --- one design: its daemon, then bench_push against it -----------------------------------------
-# run_design LABEL PUSH(true|false): results as `key value` lines in $work/LABEL.result.
+# run_design LABEL PUSH(true|false) AGENT PHASES: results as `key value` lines in
+# $work/LABEL.result.
 run_design() {
-  local label=$1 push=$2 phase_ms=50 url=""
+  local label=$1 push=$2 agent=$3 phases=$4 phase_ms=50 url="" pid=$agent_pid
   [ "$push" = false ] && phase_ms=$poll_ms
+  [ "$agent" = agent ] || pid=$old_agent_pid
   cat >"$work/$label.yml" <<YAML
 containers:
   bench:
-    socket_path: "$work/agent.sock"
+    socket_path: "$work/$agent.sock"
 docker:
   socket_path: "$work/no-docker.sock"
 api:
@@ -126,14 +149,24 @@ YAML
     --trial-services "$(echo svc{11..30})" --flap-services "$(echo svc0{1..9} svc10)" \
     --flap-changes 100 --log-service talker --fifo "$work/talker.fifo" --lines 30 \
     --phase-ms "$phase_ms" --idle-seconds "$idle_seconds" \
-    --daemon-pid "$daemon_pid" --agent-pid "$agent_pid" --label "$label" >"$work/$label.result"
+    --daemon-pid "$daemon_pid" --agent-pid "$pid" --label "$label" --phases "$phases" \
+    >"$work/$label.result" &
+  client_pid=$!
+  # In the background, so that a signal to this script is handled at once, not after the client.
+  wait "$client_pid" || { echo "push_bench: bench_push failed ($label)" >&2; exit 1; }
+  client_pid=""
   kill -TERM "$daemon_pid"
   wait "$daemon_pid" || true
   daemon_pid=""
 }
 
-run_design push true
-run_design poll false
+run_design push true agent all
+run_design poll false agent all
+if [ -n "$old_agent" ]; then
+  start_agent "$old_agent" old-agent
+  old_agent_pid=$started_pid
+  run_design old false old-agent logs
+fi
 
 # --- the table ------------------------------------------------------------------------------------
 # get LABEL KEY: one figure of one design.
@@ -148,7 +181,7 @@ row "1. s6-svc -k -> /events, p50 ms" "$(get push state_p50_ms)" "$(get poll sta
 row "   p99 ms ($(get push state_samples) = 20 trials x 3 subscribers)" \
   "$(get push state_p99_ms)" "$(get poll state_p99_ms)" "< 50"
 row "   max ms" "$(get push state_max_ms)" "$(get poll state_max_ms)" ""
-row "   events not seen within 5 s" "$(get push state_missed)" "$(get poll state_missed)" "0"
+row "   events not seen in time (5 s + phase)" "$(get push state_missed)" "$(get poll state_missed)" "0"
 row "2. log line -> SSE follower, p50 ms" "$(get push log_sse_p50_ms)" "$(get poll log_sse_p50_ms)" ""
 row "   p99 ms ($(get push log_sse_samples) lines)" "$(get push log_sse_p99_ms)" "$(get poll log_sse_p99_ms)" "< 20"
 row "   log line -> WebSocket follower, p50 ms" "$(get push log_ws_p50_ms)" "$(get poll log_ws_p50_ms)" ""
@@ -156,8 +189,10 @@ row "   p99 ms ($(get push log_ws_samples) lines)" "$(get push log_ws_p99_ms)" "
 row "   lines not seen within 3 s" "$(get push log_missed)" "$(get poll log_missed)" "0"
 row "3. idle CPU, daemon, % of a core" "$(get push idle_daemon_pct)" "$(get poll idle_daemon_pct)" ""
 row "   agent, % of a core" "$(get push idle_agent_pct)" "$(get poll idle_agent_pct)" ""
-push_idle=$(awk -v a="$(get push idle_daemon_pct)" -v b="$(get push idle_agent_pct)" 'BEGIN { printf "%.4f", a + b }')
-poll_idle=$(awk -v a="$(get poll idle_daemon_pct)" -v b="$(get poll idle_agent_pct)" 'BEGIN { printf "%.4f", a + b }')
+push_idle=$(awk -v a="$(get push idle_daemon_pct)" -v b="$(get push idle_agent_pct)" \
+  'BEGIN { if (a != "" && b != "") printf "%.4f", a + b }')
+poll_idle=$(awk -v a="$(get poll idle_daemon_pct)" -v b="$(get poll idle_agent_pct)" \
+  'BEGIN { if (a != "" && b != "") printf "%.4f", a + b }')
 row "   daemon + agent, % of a core" "$push_idle" "$poll_idle" "< 0.05"
 row "   same from /proc/PID/stat (10 ms ticks)" \
   "$(get push idle_daemon_stat_pct) + $(get push idle_agent_stat_pct)" \
@@ -168,8 +203,8 @@ row "4. changes made ($(get push flap_services) services flapping)" \
   "$(get push flap_changes) in $(get push flap_seconds) s" "$(get poll flap_changes) in $(get poll flap_seconds) s" ""
 row "   events per subscriber (min..max)" "$(get push flap_events_min)..$(get push flap_events_max)" \
   "$(get poll flap_events_min)..$(get poll flap_events_max)" ""
-row "   up states seen, of $(get push flap_ups_made) (fewest subscriber)" \
-  "$(get push flap_ups_seen_min)" "$(get poll flap_ups_seen_min)" ""
+row "   changes seen (ups, downs after an up), fewest" \
+  "$(get push flap_seen_min)" "$(get poll flap_seen_min)" ""
 row "   out of order (by pid, since)" "$(get push flap_reordered)" "$(get poll flap_reordered)" "0"
 row "   up events with a pid s6 never had" "$(get push flap_unknown_pid)" "$(get poll flap_unknown_pid)" "0"
 row "   repeated events (same state twice)" "$(get push flap_duplicates)" "$(get poll flap_duplicates)" ""
@@ -177,9 +212,18 @@ row "   last event != final state, of $(get push flap_final_checked)" \
   "$(get push flap_final_wrong)" "$(get poll flap_final_wrong)" "0"
 row "   s6-svc commands that failed" "$(get push flap_command_failures)" "$(get poll flap_command_failures)" "0"
 echo
-echo "CPU from the scheduler's ns counts (/proc/PID/task/*/schedstat); 1 tick of /proc/PID/stat is"
-echo "$(awk -v s="$idle_seconds" 'BEGIN { printf "%.3f", 1 / s }')% here. The agent's log followers wake on inotify in both designs; its old"
-echo "100 ms log poll is not in this build, so that figure is not reproduced here."
+echo "Idle CPU from the scheduler's ns counts (/proc/PID/task/*/schedstat); one 10 ms tick of"
+echo "/proc/PID/stat is $(awk -v s="$idle_seconds" 'BEGIN { printf "%.3f", 100 * 0.01 / s }')% over this window. Each down or up makes two events"
+echo "(s6 records the wanted state, then the transition). Logs: both designs use this agent."
+if [ -n "$old_agent" ]; then
+  echo "Old agent ($("$old_agent" --version 2>&1 | head -1), log followers read on a 100 ms tick), same daemon:"
+  printf '  log line -> SSE p50 %s ms, p99 %s ms; -> WebSocket p50 %s ms, p99 %s ms (%s lines, %s missed)\n' \
+    "$(get old log_sse_p50_ms)" "$(get old log_sse_p99_ms)" "$(get old log_ws_p50_ms)" \
+    "$(get old log_ws_p99_ms)" "$(get old log_sse_samples)" "$(get old log_missed)"
+else
+  echo "The old agent's 100 ms log tick is not in this build, so its figure is not reproduced in this"
+  echo "run (PUSH_BENCH_OLD_AGENT measures one, see this script's header)."
+fi
 
 # The push targets; any miss fails the run.
 awk -v s99="$(get push state_p99_ms)" -v smiss="$(get push state_missed)" \
@@ -187,6 +231,7 @@ awk -v s99="$(get push state_p99_ms)" -v smiss="$(get push state_missed)" \
   -v idle="$push_idle" -v reord="$(get push flap_reordered)" -v unk="$(get push flap_unknown_pid)" \
   -v wrong="$(get push flap_final_wrong)" -v cmdfail="$(get push flap_command_failures)" 'BEGIN {
   fail = 0
+  if (s99 == "" || l99 == "" || w99 == "" || idle == "" || wrong == "") { print "FAIL: figures missing"; fail = 1 }
   if (smiss > 0 || !(s99 < 50)) { print "FAIL: state change -> /events p99 is not under 50 ms"; fail = 1 }
   if (lmiss > 0 || !(l99 < 20) || !(w99 < 20)) { print "FAIL: log line -> follower p99 is not under 20 ms"; fail = 1 }
   if (!(idle < 0.05)) { print "FAIL: idle daemon + agent CPU is not under 0.05% of a core"; fail = 1 }
