@@ -15,6 +15,16 @@ std::string jsonStringValue(std::string_view s) {
     return out;
 }
 
+// The Status object with the death fields after all the others (clients of the
+// old agent read the keys they know by position).
+std::string withDeaths(std::string object, const std::optional<std::vector<Death>> &deaths,
+                       const Tai64n &now) {
+    object.pop_back(); // the closing brace
+    object += deathFieldsJson(deaths ? &*deaths : nullptr, now);
+    object += '}';
+    return object;
+}
+
 Response methodNotAllowed(const char *allow) {
     Response r = errorResponse(405, std::string("Method not allowed; use ") + allow + '.');
     r.headers.emplace_back("Allow", allow);
@@ -90,6 +100,13 @@ void Api::handle(const Request &request, Reply reply) {
             return reply(clearLogs(name));
         return reply(methodNotAllowed("GET, DELETE"));
     }
+    if (leaf == "deaths") {
+        if (!allowed(method, {"GET"}))
+            return reply(methodNotAllowed("GET"));
+        if (!m_services.exists(name))
+            return reply(errorResponse(404, "Service " + name + " does not exist."));
+        return reply(deaths(name));
+    }
     if (leaf == "run") {
         if (method == "GET")
             return reply(getRun(name));
@@ -124,17 +141,21 @@ std::optional<std::string> Api::statusObject(const std::string &name) const {
 
 std::optional<std::string> Api::statusObject(const std::string &name,
                                              const Services::Reading &reading) const {
+    const Tai64n now = taiNow();
+    std::string object;
     switch (reading.kind) {
     case Services::StatusRead::Ok:
-        return statusJson(name, reading.status, reading.normallyUp, taiNow(), m_dialect);
+        object = statusJson(name, reading.status, reading.normallyUp, now, m_dialect);
+        break;
     case Services::StatusRead::NotSupervised:
-        return unavailableStatusJson(
+        object = unavailableStatusJson(
             name, m_notRunning.before + m_services.serviceDir(name) + m_notRunning.after,
             reading.normallyUp);
-    case Services::StatusRead::Unreadable:
         break;
+    case Services::StatusRead::Unreadable:
+        return std::nullopt;
     }
-    return std::nullopt;
+    return withDeaths(std::move(object), reading.deaths, now);
 }
 
 void Api::statusAsync(const std::string &name, std::function<void(std::string)> done) {
@@ -172,13 +193,17 @@ void Api::statuses(std::vector<std::string> names, bool asList, Reply reply) {
     for (size_t i : fallback) {
         const std::string name = names[i];
         const bool normallyUp = m_services.normallyUp(name);
+        std::optional<std::vector<Death>> deaths(std::in_place);
+        if (m_services.readDeaths(name, *deaths) != Services::DeathsRead::Ok)
+            deaths.reset();
         const bool started = m_children.spawn(
             {"s6-svstat", m_services.serviceDir(name)},
-            [gather, i, name, normallyUp](const ChildRunner::Result &result) {
+            [gather, i, name, normallyUp, deaths](const ChildRunner::Result &result) {
                 std::string raw = result.output;
                 while (!raw.empty() && raw.back() == '\n')
                     raw.pop_back();
-                gather->parts[i] = unavailableStatusJson(name, raw, normallyUp);
+                gather->parts[i] =
+                    withDeaths(unavailableStatusJson(name, raw, normallyUp), deaths, taiNow());
                 if (--gather->pending == 0)
                     gather->finish();
             },
@@ -187,7 +212,8 @@ void Api::statuses(std::vector<std::string> names, bool asList, Reply reply) {
             ++gather->pending;
         else
             gather->parts[i] =
-                unavailableStatusJson(name, "s6-svstat could not be run", normallyUp);
+                withDeaths(unavailableStatusJson(name, "s6-svstat could not be run", normallyUp),
+                           deaths, taiNow());
     }
     if (gather->pending == 0)
         gather->finish();

@@ -51,6 +51,8 @@ private:
     // DELETE .../logs: empties `current` in place (s6-log appends, so it goes on writing
     // from the new start, and followers start over from there).
     Response clearLogs(const std::string &name) const;
+    // GET .../deaths: supervise/death_tally, newest first.
+    Response deaths(const std::string &name) const;
     Response getRun(const std::string &name) const;
     Response putRun(const std::string &name, const std::string &body) const;
     void control(const std::string &name, const std::string &body, Reply reply);

@@ -16,7 +16,7 @@ constexpr uint32_t kServiceMask = IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED
 // Not IN_CLOSE_NOWRITE on `status` nor anything on `control`: the agent's own
 // reads open those, and reacting to them would wake it for ever.
 constexpr uint32_t kSuperviseMask =
-    IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE | IN_DELETE_SELF;
+    IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE | IN_DELETE | IN_DELETE_SELF;
 
 } // namespace
 
@@ -108,10 +108,13 @@ void ServiceWatcher::onSuperviseEvent(const std::string &name, const Inotify::Ev
         return touch(name, false);
     }
     const bool status = event.name == "status" && (event.mask & (IN_MOVED_TO | IN_CLOSE_WRITE));
+    // The Status object carries the last death; s6-svdt-clear rewrites the tally alone.
+    const bool tally =
+        event.name == "death_tally" && (event.mask & (IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE));
     // s6-supervise holds `lock` while it lives: its close is the supervisor going.
     const bool lock = event.name == "lock" && (event.mask & (IN_CLOSE_WRITE | IN_CLOSE_NOWRITE));
     const bool created = (event.mask & IN_CREATE) && event.name == "control";
-    if (status || lock || created)
+    if (status || tally || lock || created)
         touch(name, false);
 }
 

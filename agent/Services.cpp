@@ -143,7 +143,67 @@ Services::Reading Services::read(std::string_view name, bool fresh) const {
     reading.kind = readStatus(name, reading.status, fresh);
     if (reading.kind != StatusRead::Ok)
         reading.status = SupervisionStatus();
+    std::vector<Death> deaths;
+    if (readDeaths(name, deaths, fresh) == DeathsRead::Ok)
+        reading.deaths = std::move(deaths);
+    else
+        reading.deaths.reset();
     return reading;
+}
+
+Services::DeathsRead Services::readDeaths(std::string_view name, std::vector<Death> &deaths,
+                                          bool fresh) const {
+    // Written like the status file (a new file renamed over the old), so the same
+    // stat-based cache holds; it only changes when the service dies.
+    const std::string key(name);
+    const std::string path = at(name, "/supervise/death_tally");
+    struct stat current {};
+    if (::fstatat(base(), path.c_str(), &current, 0) != 0) {
+        m_deathCache.erase(key);
+        if (errno != ENOENT && errno != ENOTDIR)
+            return DeathsRead::Unreadable;
+        deaths.clear(); // s6-supervise writes the file at the first death
+        return DeathsRead::Ok;
+    }
+    if (!S_ISREG(current.st_mode) || current.st_size > off_t(kMaxDeathTallySize))
+        return DeathsRead::Malformed;
+    if (const auto cached = m_deathCache.find(key);
+        !fresh && cached != m_deathCache.end() && sameFile(cached->second.file, current)) {
+        deaths = cached->second.deaths;
+        return DeathsRead::Ok;
+    }
+    const int fd = ::openat(base(), path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return DeathsRead::Unreadable;
+    // One byte more than the largest tally tells a file that grew since apart.
+    std::string bytes(kMaxDeathTallySize + 1, '\0');
+    size_t total = 0;
+    bool failed = false;
+    while (total < bytes.size()) {
+        const ssize_t n = ::read(fd, bytes.data() + total, bytes.size() - total);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            failed = n < 0;
+            break;
+        }
+        total += static_cast<size_t>(n);
+    }
+    struct stat opened {};
+    const bool statted = ::fstat(fd, &opened) == 0;
+    ::close(fd);
+    if (failed)
+        return DeathsRead::Unreadable;
+    auto parsed = parseDeathTally(std::string_view(bytes.data(), total));
+    if (!parsed)
+        return DeathsRead::Malformed;
+    deaths = std::move(*parsed);
+    if (statted) {
+        if (m_deathCache.size() > 4096)
+            m_deathCache.clear();
+        m_deathCache[key] = CachedDeaths{opened, deaths};
+    }
+    return DeathsRead::Ok;
 }
 
 Services::StatusRead Services::readStatus(std::string_view name, SupervisionStatus &status,

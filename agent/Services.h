@@ -1,5 +1,6 @@
 #pragma once
 
+#include "DeathTally.h"
 #include "S6Status.h"
 
 #include <chrono>
@@ -54,6 +55,12 @@ public:
     StatusRead readStatus(std::string_view name, SupervisionStatus &status,
                           bool fresh = false) const;
 
+    enum class DeathsRead { Ok, Malformed, Unreadable };
+    // Reads supervise/death_tally directly (at most kMaxDeathTallySize bytes),
+    // oldest death first; no file yet is Ok with none. `deaths` is set only for Ok.
+    DeathsRead readDeaths(std::string_view name, std::vector<Death> &deaths,
+                          bool fresh = false) const;
+
     // Managed by s6-rc: a symlink into an s6-rc live directory (…/servicedirs/<name>),
     // or a definition with producer-for / consumer-for.
     bool isS6rcManaged(std::string_view name) const;
@@ -68,6 +75,9 @@ public:
         StatusRead kind = StatusRead::Unreadable;
         SupervisionStatus status; // for Ok
         bool normallyUp = true;
+        // The death tally's content, nullopt when it cannot be read or decoded.
+        // Content, not the count of recent deaths: that one changes as time passes.
+        std::optional<std::vector<Death>> deaths = std::vector<Death>();
         bool operator==(const Reading &) const = default;
     };
     // `fresh` bypasses the caches: the status file and the supervisor are looked
@@ -97,8 +107,14 @@ private:
         SupervisionStatus status;
     };
 
+    struct CachedDeaths {
+        struct stat file;
+        std::vector<Death> deaths;
+    };
+
     int m_scanFd = -1;
     mutable std::unordered_map<std::string, CachedStatus> m_statusCache;
+    mutable std::unordered_map<std::string, CachedDeaths> m_deathCache;
     mutable ListCache m_list;
     mutable std::unordered_map<std::string, std::chrono::steady_clock::time_point>
         m_supervisedUntil;

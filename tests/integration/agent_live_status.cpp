@@ -178,7 +178,8 @@ void AgentLiveStatus::allStatusesInOneRequest() {
         names << s.toObject().value("name").toString();
     QCOMPARE(names, QStringList({"crash", "down-file", "normally-down-up", "paused", "signalled",
                                  "up", "up-ready", "want-down"}));
-    QCOMPARE(statuses.at(0).toObject().keys().size(), 12);
+    // The twelve status fields, then the two death fields (deaths_last_minute, last_death).
+    QCOMPARE(statuses.at(0).toObject().keys().size(), 14);
 }
 
 void AgentLiveStatus::unsupervisedService() {

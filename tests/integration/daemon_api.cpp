@@ -27,11 +27,12 @@ private:
     }
 
     void checkStatusShape(const QJsonObject &o, const QByteArray &raw) {
-        // The old service's fields first, then the extended ones this project's agent adds.
+        // The old service's fields first, then the extended ones this project's agent adds,
+        // then its deaths.
         QCOMPARE(keyOrder(raw),
                  QStringList({"container", "service", "service_label", "name", "raw", "is_up",
                               "pid", "uptime_seconds", "normally_up", "want_up", "ready", "paused",
-                              "exit_code", "signal", "since"}));
+                              "exit_code", "signal", "since", "deaths_last_minute", "last_death"}));
         QVERIFY(o.value("normally_up").isBool() && o.value("want_up").isBool());
         QVERIFY(o.value("exit_code").isDouble() || o.value("exit_code").isNull());
         QVERIFY(o.value("since").toString().endsWith(u'Z'));
