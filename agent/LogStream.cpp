@@ -31,7 +31,7 @@ void LogStream::start(Wake wake) {
     // and the new `current` appears in the directory.
     if (m_inotify)
         m_watch = m_inotify->add(
-            m_dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_CLOSE_WRITE,
+            m_dir, IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_CLOSE_WRITE,
             [this](const Inotify::Event &event) {
                 if (event.mask & IN_IGNORED) {
                     m_watch = 0;

@@ -182,7 +182,10 @@ std::string LogFollower::nextFileAfter(ino_t inode, dev_t device) const {
             return path;
         passedOurs = passedOurs || ours;
     }
-    return m_path;
+    // Ours not listed: a listing taken while s6-log links it to its archive name and
+    // unlinks `previous` may show neither name (readdir does not promise entries renamed
+    // during it). Say so rather than skip to `current` over the files in between.
+    return passedOurs ? m_path : std::string();
 }
 
 std::string LogFollower::poll(size_t maxBytes) {
@@ -206,7 +209,12 @@ std::string LogFollower::poll(size_t maxBytes) {
                 m_offset = 0; // truncated in place
             break;
         }
-        const std::string next = m_fd >= 0 ? nextFileAfter(mine.st_ino, mine.st_dev) : m_path;
+        std::string next = m_fd >= 0 ? nextFileAfter(mine.st_ino, mine.st_dev) : m_path;
+        if (next.empty()) {
+            if (mine.st_nlink > 0)
+                continue;  // listed mid-rotation: drain and list again
+            next = m_path; // ours was pruned: nothing after it can be found by it
+        }
         const int fd = ::open(next.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0)
             break;
