@@ -154,12 +154,17 @@ LogFollower::~LogFollower() {
         ::close(m_fd);
 }
 
-std::string LogFollower::nextFileAfter(ino_t inode, dev_t device) const {
-    // s6-log renames `current` to `previous`, then to @<tai64n>.s (or .u): names
-    // that sort in writing order. The file written after ours is the next
-    // archive, or `current` when ours was the newest.
-    const size_t slash = m_path.rfind('/');
-    const std::string dir = slash == std::string::npos ? "." : m_path.substr(0, slash);
+namespace {
+
+// Where a follower's file stands in one listing of its directory.
+struct Successor {
+    bool oursListed = false;
+    std::string path; // the file written after ours, if listed
+};
+
+// s6-log renames `current` to `previous`, then to @<tai64n>.s (or .u): names that sort in
+// writing order. The file written after ours is the next archive, or `previous`.
+Successor successorIn(const std::string &dir, ino_t inode, dev_t device) {
     std::vector<std::string> archives;
     if (DIR *d = ::opendir(dir.c_str())) {
         while (const dirent *e = ::readdir(d))
@@ -169,7 +174,7 @@ std::string LogFollower::nextFileAfter(ino_t inode, dev_t device) const {
     }
     std::sort(archives.begin(), archives.end());
     archives.emplace_back("previous");
-    bool passedOurs = false;
+    Successor found;
     for (const auto &name : archives) {
         struct stat st {};
         const std::string path = dir + '/' + name;
@@ -178,14 +183,37 @@ std::string LogFollower::nextFileAfter(ino_t inode, dev_t device) const {
         // s6-log archives by link(previous, @….s) then unlink(previous): for a
         // moment our file has two names, and the second is not a later file.
         const bool ours = st.st_ino == inode && st.st_dev == device;
-        if (passedOurs && !ours)
-            return path;
-        passedOurs = passedOurs || ours;
+        if (found.oursListed && !ours) {
+            found.path = path;
+            return found;
+        }
+        found.oursListed = found.oursListed || ours;
     }
-    // Ours not listed: a listing taken while s6-log links it to its archive name and
-    // unlinks `previous` may show neither name (readdir does not promise entries renamed
-    // during it). Say so rather than skip to `current` over the files in between.
-    return passedOurs ? m_path : std::string();
+    return found;
+}
+
+} // namespace
+
+std::string LogFollower::nextFileAfter(ino_t inode, dev_t device) const {
+    const size_t slash = m_path.rfind('/');
+    const std::string dir = slash == std::string::npos ? "." : m_path.substr(0, slash);
+    const Successor first = successorIn(dir, inode, device);
+    if (!first.path.empty())
+        return first.path;
+    // Nothing listed after ours. readdir does not promise entries linked or unlinked while it
+    // runs, so a file being archived (link to @….s, unlink `previous`) may have shown under
+    // neither name. `previous`, looked up by itself, is either that file or already gone;
+    // once it is gone its archive name was linked before, and a new listing shows it.
+    const std::string previous = dir + "/previous";
+    struct stat st {};
+    if (::stat(previous.c_str(), &st) == 0 && !(st.st_ino == inode && st.st_dev == device))
+        return previous;
+    const Successor second = successorIn(dir, inode, device);
+    if (!second.path.empty())
+        return second.path;
+    // Ours not listed either time: say so rather than skip to `current` over the files in
+    // between. Listed, with nothing after it: `current` is next.
+    return first.oursListed || second.oursListed ? m_path : std::string();
 }
 
 std::string LogFollower::poll(size_t maxBytes) {
@@ -199,8 +227,7 @@ std::string LogFollower::poll(size_t maxBytes) {
             if (fresh.size() >= maxBytes || ::fstat(m_fd, &mine) != 0)
                 break;
         }
-        // At the end of our file: is it still `current`? A rotated file got
-        // every byte before its rename, so it is fully drained now.
+        // At the end of our file: is it still `current`?
         struct stat now {};
         if (::stat(m_path.c_str(), &now) != 0)
             break; // between a rotation's rename and the new `current`
@@ -209,15 +236,36 @@ std::string LogFollower::poll(size_t maxBytes) {
                 m_offset = 0; // truncated in place
             break;
         }
-        std::string next = m_fd >= 0 ? nextFileAfter(mine.st_ino, mine.st_dev) : m_path;
-        if (next.empty()) {
-            if (mine.st_nlink > 0)
-                continue;  // listed mid-rotation: drain and list again
-            next = m_path; // ours was pruned: nothing after it can be found by it
+        if (m_fd >= 0) {
+            // Renamed away. s6-log may have written more lines between our read and its
+            // rename, and writes nothing to the file after it: read those now.
+            const std::string rest = readRange(m_fd, m_offset, maxBytes - fresh.size());
+            m_offset += off_t(rest.size());
+            fresh += rest;
+            if (fresh.size() >= maxBytes)
+                break;
         }
-        const int fd = ::open(next.c_str(), O_RDONLY | O_CLOEXEC);
+        // `current` is opened before the directory is listed: a file written between ours and
+        // the one opened has been renamed away by then, so the listing shows it. Opened after,
+        // `current` could already be the file after that one.
+        const int current = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
+        std::string next = m_fd >= 0 ? nextFileAfter(mine.st_ino, mine.st_dev) : m_path;
+        if (next.empty() && mine.st_nlink > 0) {
+            if (current >= 0)
+                ::close(current);
+            continue; // listed mid-rotation: drain and list again
+        }
+        int fd = current;
+        if (!next.empty() && next != m_path) {
+            if (current >= 0)
+                ::close(current);
+            fd = ::open(next.c_str(), O_RDONLY | O_CLOEXEC);
+        }
+        // Empty: ours was pruned, nothing after it can be found by it, `current` goes on.
+        if (fd < 0 && next == m_path)
+            break; // between a rotation's rename and the new `current`
         if (fd < 0)
-            break;
+            continue; // renamed again since it was listed: list again
         if (m_fd >= 0)
             ::close(m_fd);
         m_fd = fd;
