@@ -4,7 +4,7 @@ FROM debian:12 AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake ninja-build qt6-base-dev qt6-httpserver-dev qt6-websockets-dev \
-      libyaml-cpp-dev libhttp-parser-dev nodejs npm ca-certificates \
+      libyaml-cpp-dev libhttp-parser-dev prometheus-cpp-dev nodejs npm ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -19,13 +19,16 @@ FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libqt6core6 libqt6network6 libqt6httpserver6 libqt6websockets6 \
-      libyaml-cpp0.7 libhttp-parser2.9 \
+      libqt6sql6 libqt6sql6-sqlite libyaml-cpp0.7 libhttp-parser2.9 libprometheus-cpp-core1.0 \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --user-group --no-create-home --shell /usr/sbin/nologin system-manager
+ && useradd --system --user-group --no-create-home --shell /usr/sbin/nologin system-manager \
+ && install -d -o system-manager -g system-manager /var/lib/system-manager
 COPY --from=build /install/usr/bin/system-managerd /usr/bin/system-managerd
 COPY --from=build /install/usr/share/system-manager /usr/share/system-manager
 COPY config.yml /app/config.yml
 ENV CONFIG_FILE=/app/config.yml
+# The history store (state.dir in config.yml): mount a volume here to keep it across containers.
+VOLUME /var/lib/system-manager
 USER system-manager
 EXPOSE 8081
 ENTRYPOINT ["/usr/bin/system-managerd"]

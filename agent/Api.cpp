@@ -15,13 +15,13 @@ std::string jsonStringValue(std::string_view s) {
     return out;
 }
 
-// The Status object with the death fields after all the others (clients of the
-// old agent read the keys they know by position).
+// The Status object with the death fields and `failed` after all the others
+// (clients of the old agent read the keys they know by position).
 std::string withDeaths(std::string object, const std::optional<std::vector<Death>> &deaths,
-                       const Tai64n &now) {
+                       bool failed, const Tai64n &now) {
     object.pop_back(); // the closing brace
     object += deathFieldsJson(deaths ? &*deaths : nullptr, now);
-    object += '}';
+    object += failed ? ",\"failed\":true}" : ",\"failed\":false}";
     return object;
 }
 
@@ -155,7 +155,7 @@ std::optional<std::string> Api::statusObject(const std::string &name,
     case Services::StatusRead::Unreadable:
         return std::nullopt;
     }
-    return withDeaths(std::move(object), reading.deaths, now);
+    return withDeaths(std::move(object), reading.deaths, reading.failed, now);
 }
 
 void Api::statusAsync(const std::string &name, std::function<void(std::string)> done) {
@@ -202,8 +202,8 @@ void Api::statuses(std::vector<std::string> names, bool asList, Reply reply) {
                 std::string raw = result.output;
                 while (!raw.empty() && raw.back() == '\n')
                     raw.pop_back();
-                gather->parts[i] =
-                    withDeaths(unavailableStatusJson(name, raw, normallyUp), deaths, taiNow());
+                gather->parts[i] = withDeaths(unavailableStatusJson(name, raw, normallyUp), deaths,
+                                              false, taiNow());
                 if (--gather->pending == 0)
                     gather->finish();
             },
@@ -213,7 +213,7 @@ void Api::statuses(std::vector<std::string> names, bool asList, Reply reply) {
         else
             gather->parts[i] =
                 withDeaths(unavailableStatusJson(name, "s6-svstat could not be run", normallyUp),
-                           deaths, taiNow());
+                           deaths, false, taiNow());
     }
     if (gather->pending == 0)
         gather->finish();

@@ -52,20 +52,29 @@ std::string deathJson(const Death &death) {
     return out;
 }
 
-size_t deathsLastMinute(const std::vector<Death> &deaths, const Tai64n &now) {
+size_t deathsWithin(const std::vector<Death> &deaths, const Tai64n &now, uint64_t seconds) {
     size_t count = 0;
     for (const Death &death : deaths)
-        if (secondsBetween(death.stamp, now) < 60)
+        if (secondsBetween(death.stamp, now) < seconds)
             ++count;
     return count;
 }
 
+size_t deathsLastMinute(const std::vector<Death> &deaths, const Tai64n &now) {
+    return deathsWithin(deaths, now, 60);
+}
+
+size_t deathsLastHour(const std::vector<Death> &deaths, const Tai64n &now) {
+    return deathsWithin(deaths, now, 3600);
+}
+
 std::string deathFieldsJson(const std::vector<Death> *deaths, const Tai64n &now) {
     if (!deaths)
-        return ",\"deaths_last_minute\":null,\"last_death\":null";
+        return ",\"deaths_last_minute\":null,\"last_death\":null,\"deaths_last_hour\":null";
     std::string out = ",\"deaths_last_minute\":" + std::to_string(deathsLastMinute(*deaths, now));
     out += ",\"last_death\":";
     out += deaths->empty() ? "null" : deathJson(deaths->back());
+    out += ",\"deaths_last_hour\":" + std::to_string(deathsLastHour(*deaths, now));
     return out;
 }
 

@@ -34,12 +34,16 @@ std::optional<std::vector<Death>> parseDeathTally(std::string_view bytes);
 // {"time":"<ISO 8601 UTC>","exit_code":<int or null>,"signal":"<SIGNAME>" or null}
 std::string deathJson(const Death &death);
 
-// Deaths whose age at `now` is under 60 whole seconds (a stamp in the future,
-// after the clock was set back, counts as now).
+// Deaths whose age at `now` is under `seconds` whole seconds (a stamp in the
+// future, after the clock was set back, counts as now).
+size_t deathsWithin(const std::vector<Death> &deaths, const Tai64n &now, uint64_t seconds);
+// deathsWithin 60 and 3600 seconds.
 size_t deathsLastMinute(const std::vector<Death> &deaths, const Tai64n &now);
+size_t deathsLastHour(const std::vector<Death> &deaths, const Tai64n &now);
 
-// `,"deaths_last_minute":N,"last_death":{...}|null` for the end of a Status
-// object; both null when the tally could not be read (`deaths` is nullptr).
+// `,"deaths_last_minute":N,"last_death":{...}|null,"deaths_last_hour":M` for
+// the end of a Status object; all null when the tally could not be read
+// (`deaths` is nullptr).
 std::string deathFieldsJson(const std::vector<Death> *deaths, const Tai64n &now);
 
 } // namespace agent

@@ -148,7 +148,58 @@ Services::Reading Services::read(std::string_view name, bool fresh) const {
         reading.deaths = std::move(deaths);
     else
         reading.deaths.reset();
+    // The finish script is read only for a service that looks stopped by it: down, not
+    // wanted up, nothing since its last death.
+    if (reading.kind == StatusRead::Ok && reading.deaths && !reading.deaths->empty() &&
+        !reading.status.wantUp && reading.deaths->back().stamp == reading.status.stamp) {
+        const auto rule = permafailRule(name);
+        reading.failed = rule && stoppedByPermafail(reading.status, *reading.deaths, *rule);
+    }
     return reading;
+}
+
+std::optional<PermafailRule> Services::permafailRule(std::string_view name) const {
+    constexpr size_t kMaxFinishScript = 64 * 1024;
+    const std::string key(name);
+    const std::string path = at(name, "/finish");
+    struct stat current {};
+    if (::fstatat(base(), path.c_str(), &current, 0) != 0 || !S_ISREG(current.st_mode) ||
+        current.st_size > off_t(kMaxFinishScript)) {
+        m_ruleCache.erase(key);
+        return std::nullopt;
+    }
+    if (const auto cached = m_ruleCache.find(key);
+        cached != m_ruleCache.end() && sameFile(cached->second.file, current))
+        return cached->second.rule;
+    const int fd = ::openat(base(), path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return std::nullopt;
+    std::string script(kMaxFinishScript, '\0');
+    size_t total = 0;
+    bool failed = false;
+    while (total < script.size()) {
+        const ssize_t n = ::read(fd, script.data() + total, script.size() - total);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            failed = n < 0;
+            break;
+        }
+        total += static_cast<size_t>(n);
+    }
+    struct stat opened {};
+    const bool statted = ::fstat(fd, &opened) == 0;
+    ::close(fd);
+    if (failed)
+        return std::nullopt;
+    script.resize(total);
+    auto rule = parsePermafailon(script);
+    if (statted) {
+        if (m_ruleCache.size() > 4096)
+            m_ruleCache.clear();
+        m_ruleCache[key] = CachedRule{opened, rule};
+    }
+    return rule;
 }
 
 Services::DeathsRead Services::readDeaths(std::string_view name, std::vector<Death> &deaths,

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "DeathTally.h"
+#include "Permafail.h"
 #include "S6Status.h"
 
 #include <chrono>
@@ -61,6 +62,10 @@ public:
     DeathsRead readDeaths(std::string_view name, std::vector<Death> &deaths,
                           bool fresh = false) const;
 
+    // The s6-permafailon rule of the service's `finish` script (at most 64 KiB
+    // read), nullopt when it has none or no such script.
+    std::optional<PermafailRule> permafailRule(std::string_view name) const;
+
     // Managed by s6-rc: a symlink into an s6-rc live directory (…/servicedirs/<name>),
     // or a definition with producer-for / consumer-for.
     bool isS6rcManaged(std::string_view name) const;
@@ -78,6 +83,8 @@ public:
         // The death tally's content, nullopt when it cannot be read or decoded.
         // Content, not the count of recent deaths: that one changes as time passes.
         std::optional<std::vector<Death>> deaths = std::vector<Death>();
+        // s6-permafailon in the finish script took it down (see Permafail.h).
+        bool failed = false;
         bool operator==(const Reading &) const = default;
     };
     // `fresh` bypasses the caches: the status file and the supervisor are looked
@@ -112,9 +119,15 @@ private:
         std::vector<Death> deaths;
     };
 
+    struct CachedRule {
+        struct stat file;
+        std::optional<PermafailRule> rule;
+    };
+
     int m_scanFd = -1;
     mutable std::unordered_map<std::string, CachedStatus> m_statusCache;
     mutable std::unordered_map<std::string, CachedDeaths> m_deathCache;
+    mutable std::unordered_map<std::string, CachedRule> m_ruleCache;
     mutable ListCache m_list;
     mutable std::unordered_map<std::string, std::chrono::steady_clock::time_point>
         m_supervisedUntil;

@@ -14,6 +14,10 @@ if(TARGET system-managerd)
   if(EXISTS ${PROJECT_SOURCE_DIR}/resources/openapi)
     install(DIRECTORY resources/openapi/ DESTINATION ${SM_SHARE_DIR}/openapi COMPONENT daemon)
   endif()
+  # A scrape job for GET /metrics, alert rules and their promtool tests.
+  install(FILES packaging/prometheus/prometheus.yml packaging/prometheus/alerts.yml
+                packaging/prometheus/alerts_test.yml
+          DESTINATION ${SM_SHARE_DIR}/prometheus COMPONENT daemon)
 endif()
 
 if(TARGET system-manager)
@@ -54,11 +58,14 @@ set(CPACK_COMPONENT_DAEMON_DESCRIPTION
     "system-manager REST daemon: s6 services and Docker containers of a robot over HTTP")
 set(CPACK_DEBIAN_DAEMON_PACKAGE_CONTROL_EXTRA
     ${PROJECT_SOURCE_DIR}/packaging/debian/daemon/postinst
+    ${PROJECT_SOURCE_DIR}/packaging/debian/daemon/postrm
     ${PROJECT_SOURCE_DIR}/packaging/debian/daemon/conffiles)
+# Loaded at run time, so shlibdeps cannot see it: Qt's SQLite driver (the history store).
+set(CPACK_DEBIAN_DAEMON_PACKAGE_DEPENDS "libqt6sql6-sqlite")
 
 set(CPACK_DEBIAN_GUI_PACKAGE_NAME system-manager)
 # Loaded at run time, so shlibdeps cannot see them: the X11 platform plugin and SVG icons.
-set(CPACK_DEBIAN_GUI_PACKAGE_DEPENDS "qt6-qpa-plugins, libqt6svg6")
+set(CPACK_DEBIAN_GUI_PACKAGE_DEPENDS "qt6-qpa-plugins, libqt6svg6, libqt6sql6-sqlite")
 set(CPACK_COMPONENT_GUI_DESCRIPTION
     "system-manager dashboard: see, control and read the logs of a robot's services")
 

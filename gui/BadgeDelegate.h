@@ -4,8 +4,8 @@
 
 namespace sm {
 
-// Draws a state cell as a rounded, colored badge (green up, grey down, red crash loop,
-// amber paused) from the model's badge role, with the state text inside.
+// Draws a state cell as a rounded, colored badge (green up, grey down, red crash loop, purple
+// failed, amber paused) from the model's badge role, with the state text inside.
 class BadgeDelegate final : public QStyledItemDelegate {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(BadgeDelegate)

@@ -4,6 +4,7 @@
 #include "ConnectDialog.h"
 #include "ContainerListModel.h"
 #include "DockerTableModel.h"
+#include "HistoryPanel.h"
 #include "LogPanel.h"
 #include "ServiceTableModel.h"
 #include "TextFilterProxy.h"
@@ -68,6 +69,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_actions, &ControlActions::done, this, [this] {
         m_services->refresh();
         m_docker->refresh();
+        m_history->refresh(); // the action's audit entry is in by now
     });
     connect(m_log, &LogPanel::errorOccurred, this,
             [this](const QString &e) { statusBar()->showMessage(e, 8000); });
@@ -88,6 +90,8 @@ void MainWindow::setBackend(Backend *backend, const QString &where) {
     m_docker->setBackend(backend);
     m_log->clearSource(); // the next robot may not have the service that was shown
     m_log->setBackend(backend);
+    m_history->clearSource();
+    m_history->setBackend(backend);
     m_actions->setBackend(backend);
     setWindowTitle(tr("System Manager — %1").arg(where));
     setLink(-1, where);

@@ -11,6 +11,7 @@ class QLabel;
 class QLineEdit;
 class QListView;
 class QStackedWidget;
+class QTabWidget;
 class QTableView;
 
 namespace sm {
@@ -18,13 +19,14 @@ namespace sm {
 class Backend;
 class ContainerListModel;
 class DockerTableModel;
+class HistoryPanel;
 class LogPanel;
 class ServiceTableModel;
 class TextFilterProxy;
 
 // The dashboard: containers on the left, the selected container's services (or the host's
-// Docker containers) in the centre, the selected one's live log at the bottom. The same
-// window whether the Backend is local or a robot's daemon across the network.
+// Docker containers) in the centre, the selected one's live log and history at the bottom.
+// The same window whether the Backend is local or a robot's daemon across the network.
 class MainWindow final : public QMainWindow {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(MainWindow)
@@ -44,6 +46,9 @@ public:
     TextFilterProxy *serviceProxy() const { return m_serviceProxy; }
     ControlActions *controlActions() const { return m_actions; }
     LogPanel *logPanel() const { return m_log; }
+    HistoryPanel *historyPanel() const { return m_history; }
+    // The bottom panel's tabs: Log, History.
+    QTabWidget *bottomTabs() const { return m_bottom; }
     QListView *containerView() const { return m_containerView; }
     QTableView *serviceView() const { return m_serviceView; }
     QTableView *dockerView() const { return m_dockerView; }
@@ -91,6 +96,8 @@ private:
     QLabel *m_link = nullptr;
     QLineEdit *m_filter = nullptr;
     LogPanel *m_log = nullptr;
+    HistoryPanel *m_history = nullptr;
+    QTabWidget *m_bottom = nullptr;
     QAction *m_start = nullptr;
     QAction *m_stop = nullptr;
     QAction *m_restart = nullptr;

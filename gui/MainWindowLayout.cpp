@@ -6,6 +6,7 @@
 #include "ConnectDialog.h"
 #include "ContainerListModel.h"
 #include "DockerTableModel.h"
+#include "HistoryPanel.h"
 #include "LogPanel.h"
 #include "ServiceTableModel.h"
 #include "TextFilterProxy.h"
@@ -19,6 +20,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -98,9 +100,14 @@ void MainWindow::buildLayout() {
     centreLayout->addWidget(m_centre);
 
     m_log = new LogPanel(this);
+    m_history = new HistoryPanel(this);
+    m_bottom = new QTabWidget(this);
+    m_bottom->setDocumentMode(true);
+    m_bottom->addTab(m_log, tr("Log"));
+    m_bottom->addTab(m_history, tr("History"));
     auto *right = new QSplitter(Qt::Vertical, this);
     right->addWidget(centre);
-    right->addWidget(m_log);
+    right->addWidget(m_bottom);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 2);
     auto *main = new QSplitter(Qt::Horizontal, this);
@@ -136,6 +143,7 @@ void MainWindow::onContainerChosen() {
         m_centre->setCurrentWidget(m_serviceView);
     }
     m_log->clearSource();
+    m_history->clearSource();
     updateActions();
     updateBanner();
 }
@@ -145,11 +153,15 @@ void MainWindow::onCurrentRowChanged() {
     const QModelIndex current = view->currentIndex();
     if (!current.isValid())
         return;
-    if (dockerShown())
-        m_log->showDocker(current.data(DockerTableModel::NameRole).toString());
-    else
-        m_log->showService(m_services->container(),
-                           current.data(ServiceTableModel::ServiceIdRole).toString());
+    if (dockerShown()) {
+        const QString name = current.data(DockerTableModel::NameRole).toString();
+        m_log->showDocker(name);
+        m_history->showDocker(name);
+    } else {
+        const QString service = current.data(ServiceTableModel::ServiceIdRole).toString();
+        m_log->showService(m_services->container(), service);
+        m_history->showService(m_services->container(), service);
+    }
 }
 
 QList<ControlActions::Target> MainWindow::selectedTargets() const {

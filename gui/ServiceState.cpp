@@ -5,11 +5,13 @@
 namespace sm {
 
 BadgeState serviceBadge(const ServiceStatus &s) {
+    if (s.failed())
+        return BadgeState::Failed;
+    // It dies and s6 restarts it, over and over: so even while it happens to be up.
+    if (s.crashLooping())
+        return BadgeState::CrashLoop;
     if (s.isUp)
         return s.paused.value_or(false) ? BadgeState::Paused : BadgeState::Up;
-    // Down while s6 still wants it up: it exits and s6 restarts it, over and over.
-    if (s.crashLooping() || s.wantUp.value_or(false))
-        return BadgeState::CrashLoop;
     return BadgeState::Down;
 }
 
@@ -35,6 +37,8 @@ QString badgeText(BadgeState state) {
         return QStringLiteral("down");
     case BadgeState::CrashLoop:
         return QStringLiteral("crash loop");
+    case BadgeState::Failed:
+        return QStringLiteral("failed");
     case BadgeState::Paused:
         return QStringLiteral("paused");
     case BadgeState::Transition:
@@ -53,6 +57,8 @@ QColor badgeColor(BadgeState state) {
         return QColor(0x75, 0x75, 0x75);
     case BadgeState::CrashLoop:
         return QColor(0xc6, 0x28, 0x28);
+    case BadgeState::Failed:
+        return QColor(0x6a, 0x1b, 0x9a);
     case BadgeState::Paused:
         return QColor(0xef, 0x8f, 0x00);
     case BadgeState::Transition:

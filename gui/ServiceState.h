@@ -8,7 +8,8 @@
 namespace sm {
 
 // What a technician needs to tell apart at a glance; drawn as a colored badge.
-enum class BadgeState { Up, Down, CrashLoop, Paused, Transition, Unknown };
+// Failed: s6-permafailon stopped it, and s6 will not restart it (distinct from a plain down).
+enum class BadgeState { Up, Down, CrashLoop, Failed, Paused, Transition, Unknown };
 
 BadgeState serviceBadge(const ServiceStatus &status);
 // Docker's state word (running, exited, created, paused, restarting, dead).

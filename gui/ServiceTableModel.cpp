@@ -2,12 +2,31 @@
 
 #include "ServiceState.h"
 
+#include <algorithm>
+
 namespace sm {
 
 namespace {
 QString yesNo(const std::optional<bool> &v) {
     return v ? (*v ? QStringLiteral("yes") : QStringLiteral("no")) : QString();
 }
+
+// "Last death 2026-01-07 10:00:02: exit code 3; 1 in the last minute", for the deaths column's
+// tooltip.
+QString lastDeathText(const ServiceStatus &s) {
+    if (!s.lastDeath)
+        return s.deathsLastHour ? ServiceTableModel::tr("No death recorded")
+                                : ServiceTableModel::tr("This agent does not count deaths");
+    const ServiceDeath &d = *s.lastDeath;
+    const QString how = d.signal
+                            ? ServiceTableModel::tr("killed by %1").arg(*d.signal)
+                            : ServiceTableModel::tr("exit code %1").arg(d.exitCode.value_or(0));
+    return ServiceTableModel::tr("Last death %1: %2; %3 in the last minute")
+        .arg(formatTimestamp(d.time), how)
+        .arg(s.deathsLastMinute.value_or(0));
+}
+
+constexpr qint64 kDeathsRefreshSeconds = 60;
 } // namespace
 
 ServiceTableModel::ServiceTableModel(Backend *backend, QObject *parent)
@@ -32,6 +51,13 @@ void ServiceTableModel::tick() {
             *s.uptimeSeconds += seconds;
     }
     Q_EMIT dataChanged(index(0, Uptime), index(int(m_rows.size()) - 1, Uptime));
+    m_liveSeconds += seconds;
+    if (m_liveSeconds >= kDeathsRefreshSeconds) {
+        m_liveSeconds = 0;
+        if (std::any_of(m_rows.cbegin(), m_rows.cend(),
+                        [](const ServiceStatus &s) { return s.deathsLastHour.value_or(0) > 0; }))
+            refresh();
+    }
 }
 
 void ServiceTableModel::connectBackend(Backend *backend) {
@@ -141,9 +167,9 @@ QVariant ServiceTableModel::data(const QModelIndex &index, int role) const {
     case ServiceIdRole:
         return s.service;
     case Qt::ToolTipRole:
-        return s.raw;
+        return index.column() == Deaths ? lastDeathText(s) : s.raw;
     case Qt::TextAlignmentRole:
-        if (index.column() == Pid || index.column() == Uptime)
+        if (index.column() == Pid || index.column() == Uptime || index.column() == Deaths)
             return int(Qt::AlignRight | Qt::AlignVCenter);
         if (index.column() == Ready || index.column() == NormallyUp)
             return int(Qt::AlignCenter);
@@ -154,6 +180,8 @@ QVariant ServiceTableModel::data(const QModelIndex &index, int role) const {
             return s.pid.value_or(-1);
         case Uptime:
             return s.uptimeSeconds.value_or(-1);
+        case Deaths:
+            return s.deathsLastHour.value_or(-1);
         case State:
             return int(badge);
         default:
@@ -172,6 +200,9 @@ QVariant ServiceTableModel::data(const QModelIndex &index, int role) const {
             return s.pid ? QString::number(*s.pid) : QString();
         case Uptime:
             return s.uptimeSeconds ? formatDuration(*s.uptimeSeconds) : QString();
+        case Deaths:
+            // An agent that does not count deaths: unknown, not none.
+            return s.deathsLastHour ? QString::number(*s.deathsLastHour) : QString(QChar(0x2014));
         case Ready:
             return yesNo(s.ready);
         case NormallyUp:
@@ -199,6 +230,8 @@ QVariant ServiceTableModel::headerData(int section, Qt::Orientation orientation,
         return tr("PID");
     case Uptime:
         return tr("Uptime");
+    case Deaths:
+        return tr("Deaths (1 h)");
     case Ready:
         return tr("Ready");
     case NormallyUp:

@@ -14,7 +14,7 @@ class ServiceTableModel final : public PolledTableModel {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ServiceTableModel)
 public:
-    enum Column { Label, Id, State, Pid, Uptime, Ready, NormallyUp, ColumnCount };
+    enum Column { Label, Id, State, Pid, Uptime, Deaths, Ready, NormallyUp, ColumnCount };
     enum Role {
         BadgeRole = Qt::UserRole + 1, // sm::BadgeState as int
         ServiceIdRole,
@@ -46,14 +46,17 @@ private:
     void onServiceChanged(const sm::ServiceStatus &status);
     void clearRows();
     // While live events carry the states (no polls), the uptime of running services is
-    // counted here, so that the column keeps ticking between events.
+    // counted here, so that the column keeps ticking between events; and since deaths ageing
+    // out of the hour are never pushed, the rows are fetched again once a minute while any
+    // has some.
     void tick();
 
     QString m_container;
     QList<ServiceStatus> m_rows;
     QTimer m_clock;
     QElapsedTimer m_sinceTick;
-    qint64 m_pendingMs = 0; // less than a second not counted yet
+    qint64 m_pendingMs = 0;   // less than a second not counted yet
+    qint64 m_liveSeconds = 0; // since the deaths were last fetched while live
 };
 
 } // namespace sm

@@ -5,6 +5,10 @@
 #include "backend/LocalBackend.h"
 #include "config/SystemConfig.h"
 #include "docker/DockerClient.h"
+#include "history/HistoryStore.h"
+#include "metrics/DockerState.h"
+#include "metrics/Metrics.h"
+#include "monitor/StatusMonitor.h"
 #include "rules/Rules.h"
 #include "stack/LocalStack.h"
 
@@ -105,12 +109,18 @@ void Daemon::serve(const QString &configPath) {
     settings.requestTimeoutMs = config.api.requestTimeoutMs;
     settings.accessLog = m_options.accessLog;
     settings.tokens = config.api.tokens;
-    const bool exposed = exposedWithoutTokens(host, settings.tokens.isEmpty());
-    if (exposed)
-        settings.listenWarning = exposureWarning(host);
+    settings.metricsOpen = config.api.metricsOpen;
+    const Exposure exposed = exposure(host, settings.tokens.isEmpty(), settings.metricsOpen);
+    if (exposed != Exposure::None)
+        settings.listenWarning = exposureWarning(host, exposed);
 
     m_stack = std::make_unique<LocalStack>(config);
     m_server = std::make_unique<RestServer>(m_stack->backend(), settings);
+    if (HistoryStore *history = m_stack->history())
+        m_server->setAuditSink([history](AuditEntry entry) { history->record(std::move(entry)); });
+    // /metrics learns whether Docker is up from the monitor's event stream, never per scrape.
+    connect(m_stack->monitor(), &StatusMonitor::dockerConnectedChanged,
+            m_server->metrics()->docker(), &DockerState::setUp);
     startHeapTrim();
     const quint16 bound = m_server->listen(address, port);
     if (bound == 0) {
@@ -125,8 +135,8 @@ void Daemon::serve(const QString &configPath) {
     const QString shownHost =
         address.protocol() == QAbstractSocket::IPv6Protocol ? u'[' + host + u']' : host;
     const QString url = QStringLiteral("http://%1:%2").arg(shownHost).arg(bound);
-    if (exposed)
-        say(stderr, exposureStartupWarning(url));
+    if (exposed != Exposure::None)
+        say(stderr, exposureStartupWarning(url, exposed));
     // Tests and scripts parse this line to learn the port when --listen asked for port 0.
     say(stdout, QStringLiteral("listening on %1").arg(url));
     m_stack->start(); // feeds GET /events

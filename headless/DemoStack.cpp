@@ -134,7 +134,10 @@ bool DemoStack::writeTree(QString *error) {
                               "      - {id: web, label: Web server}\n"
                               "      - {id: crashy, label: Crash loop}\n"
                               "      - {id: standby, label: Standby (normally down)}\n"
-                              "      - {id: chatter, label: Chatter (logs via s6-log)}\n";
+                              "      - {id: chatter, label: Chatter (logs via s6-log)}\n"
+                              // History lives and dies with the demo's directory.
+                              "state:\n  dir: \"" +
+                              (root() + QStringLiteral("/state")).toUtf8() + "\"\n";
     if (!writeFile(configPath(), config, false)) {
         *error = QStringLiteral("cannot write %1").arg(configPath());
         return false;

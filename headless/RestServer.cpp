@@ -3,10 +3,12 @@
 #include "api/DockerApi.h"
 #include "api/DocsApi.h"
 #include "api/EventApi.h"
+#include "api/HistoryApi.h"
 #include "api/ReadCoalescer.h"
 #include "api/ServiceApi.h"
 #include "http/Responder.h"
 #include "http/SseHub.h"
+#include "metrics/MetricsApi.h"
 
 #include <algorithm>
 
@@ -51,10 +53,15 @@ RestServer::RestServer(Backend *backend, RestSettings settings, QObject *parent)
     m_services = std::make_unique<ServiceApi>(context, *m_events);
     m_docker = std::make_unique<DockerApi>(context, *m_events);
     m_docs = std::make_unique<DocsApi>(context);
+    m_history = std::make_unique<HistoryApi>(context);
+    m_audit.setLog(m_out->log());
+    m_metrics = std::make_unique<MetricsApi>(context);
     m_docs->addRoutes(m_routes);
     m_services->addRoutes(m_routes);
     m_docker->addRoutes(m_routes);
     m_events->addRoutes(m_routes);
+    m_history->addRoutes(m_routes);
+    m_metrics->addRoutes(m_routes);
     connect(m_hub, &SseHub::streamEnded, m_out, &Responder::streamEnded);
     m_front.setLimits(
         {m_settings.maxHeaderBytes, m_settings.maxBodyBytes, m_settings.maxConnections},
@@ -69,6 +76,10 @@ RestServer::~RestServer() {
     qDeleteAll(findChildren<HttpExchange *>(Qt::FindDirectChildrenOnly));
 }
 
+Metrics *RestServer::metrics() const {
+    return m_metrics->metrics();
+}
+
 quint16 RestServer::listen(const QHostAddress &address, quint16 port) {
     return m_front.listen(address, port);
 }
@@ -76,12 +87,15 @@ quint16 RestServer::listen(const QHostAddress &address, quint16 port) {
 void RestServer::handle(HttpExchange *exchange) {
     exchange->setParent(this);
     const RouteTable::Match match = m_routes.find(exchange->method(), exchange->rawPath());
+    exchange->setRoute(match.pattern); // request metrics name the template, never the path
     if (exchange->method() == "OPTIONS" && !match.allowed.isEmpty()) {
         m_out->reply(exchange, 204, {}, {},
                      Cors::preflightHeaders(match.allowed,
                                             exchange->header("Access-Control-Request-Headers")));
         return;
     }
+    // Refused requests too: who tried matters as much as who did.
+    m_audit.watch(exchange, match);
     HeaderList extra;
     std::optional<ApiError> error = check(exchange, match, extra);
     if (!error)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "api/ApiContext.h"
+#include "http/AuditTrail.h"
 #include "http/Auth.h"
 #include "http/HttpFront.h"
 #include "http/RouteTable.h"
@@ -15,6 +16,9 @@ class Backend;
 class DockerApi;
 class DocsApi;
 class EventApi;
+class HistoryApi;
+class Metrics;
+class MetricsApi;
 class ReadCoalescer;
 class Responder;
 class ServiceApi;
@@ -33,6 +37,9 @@ public:
     quint16 listen(const QHostAddress &address, quint16 port);
     const RouteTable &routes() const { return m_routes; }
     const SseHub *eventHub() const { return m_hub; }
+    Metrics *metrics() const;
+    // Where audit entries go besides the log (the history store).
+    void setAuditSink(AuditTrail::Sink sink) { m_audit.setSink(std::move(sink)); }
 
 private:
     void handle(HttpExchange *exchange);
@@ -43,6 +50,7 @@ private:
     HttpFront m_front;
     RouteTable m_routes;
     Auth m_auth;
+    AuditTrail m_audit{m_auth};
     Responder *m_out;
     ReadCoalescer *m_reads;
     SseHub *m_hub;
@@ -50,6 +58,8 @@ private:
     std::unique_ptr<ServiceApi> m_services;
     std::unique_ptr<DockerApi> m_docker;
     std::unique_ptr<DocsApi> m_docs;
+    std::unique_ptr<HistoryApi> m_history;
+    std::unique_ptr<MetricsApi> m_metrics;
 };
 
 } // namespace sm

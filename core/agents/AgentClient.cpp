@@ -3,6 +3,7 @@
 #include "AgentEventStream.h"
 #include "AgentLogStream.h"
 #include "model/ModelJson.h"
+#include "model/StatusSplice.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -19,6 +20,8 @@ constexpr qint64 kSmallAnswer = AgentClient::kDefaultAnswerBytes; // ping, statu
 constexpr qint64 kListAnswer = 4 * 1024 * 1024;                   // every service's name or status
 constexpr qint64 kLogAnswer = 6 * 4 * 1024 * 1024 + kSmallAnswer;
 constexpr qint64 kRunScriptAnswer = 6 * 1024 * 1024 + kSmallAnswer;
+// At most 4096 deaths (s6's largest tally) of under 80 bytes each.
+constexpr qint64 kDeathsAnswer = 4096 * 80 + kSmallAnswer;
 
 QString unreachable(const QString &container, const QString &reason) {
     return QStringLiteral("Agent for container '%1' is unreachable: %2").arg(container, reason);
@@ -30,6 +33,47 @@ ApiError invalidAnswer(const QString &container, const ApiError &e) {
     out.message = QStringLiteral("Agent for container '%1' sent an invalid answer: %2")
                       .arg(container, e.message);
     return out;
+}
+
+// The agent's 2xx answer as a JSON object.
+Result<QJsonObject> answerObject(const QString &container, const QByteArray &body) {
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(body, &error);
+    if (!doc.isObject())
+        return ApiError::badGateway(
+            QStringLiteral("Agent for container '%1' sent an invalid answer: %2")
+                .arg(container, error.error != QJsonParseError::NoError
+                                    ? error.errorString()
+                                    : QStringLiteral("not a JSON object")));
+    return doc.object();
+}
+
+// GET /services/status's answer; container and service filled in.
+Result<QList<ServiceStatus>> statusList(const QString &container, const QJsonObject &json) {
+    const QJsonValue list = json.value(QLatin1String("statuses"));
+    if (!list.isArray())
+        return invalidAnswer(container, ApiError::badGateway(QStringLiteral("no 'statuses' list")));
+    QList<ServiceStatus> out;
+    for (const QJsonValue &v : list.toArray()) {
+        auto s = serviceStatusFromAgent(v.toObject());
+        if (!s.ok())
+            return invalidAnswer(container, s.error());
+        s.value().container = container;
+        s.value().service = s.value().name;
+        out.append(std::move(s.value()));
+    }
+    return out;
+}
+
+// GET /services/{s}/status's answer; container and service filled in.
+Result<ServiceStatus> oneStatus(const QString &container, const QString &service,
+                                const QJsonObject &json) {
+    auto s = serviceStatusFromAgent(json);
+    if (!s.ok())
+        return invalidAnswer(container, s.error());
+    s.value().container = container;
+    s.value().service = service;
+    return s;
 }
 
 } // namespace
@@ -104,23 +148,29 @@ QByteArray AgentClient::servicePath(const QString &service) {
     return "/services/" + QUrl::toPercentEncoding(service);
 }
 
-void AgentClient::call(QObject *context, HttpRequest request, Callback<QJsonObject> done) {
+void AgentClient::call(QObject *context, HttpRequest request, Callback<QJsonObject> done,
+                       FailureHook failure) {
     // Captures values only: the callback may run after this client is gone (Cancelled).
+    m_http->send(request, context,
+                 [container = m_container, timeout = request.timeoutMs, done = std::move(done),
+                  failure = std::move(failure)](const HttpResult &result) {
+                     if (!result.ok() || result.response->status / 100 != 2) {
+                         if (failure)
+                             if (auto replaced = failure(result))
+                                 return done(std::move(*replaced));
+                         return done(mapError(container, result, timeout));
+                     }
+                     done(answerObject(container, result.response->body));
+                 });
+}
+
+void AgentClient::callRaw(QObject *context, const HttpRequest &request, Callback<QByteArray> done) {
     m_http->send(request, context,
                  [container = m_container, timeout = request.timeoutMs,
                   done = std::move(done)](const HttpResult &result) {
                      if (!result.ok() || result.response->status / 100 != 2)
                          return done(mapError(container, result, timeout));
-                     QJsonParseError error;
-                     const QJsonDocument doc =
-                         QJsonDocument::fromJson(result.response->body, &error);
-                     if (!doc.isObject())
-                         return done(ApiError::badGateway(
-                             QStringLiteral("Agent for container '%1' sent an invalid answer: %2")
-                                 .arg(container, error.error != QJsonParseError::NoError
-                                                     ? error.errorString()
-                                                     : QStringLiteral("not a JSON object"))));
-                     done(doc.object());
+                     done(result.response->body);
                  });
 }
 
@@ -159,20 +209,7 @@ void AgentClient::statuses(QObject *context, Callback<QList<ServiceStatus>> done
          [container = m_container, done = std::move(done)](Result<QJsonObject> json) {
              if (!json.ok())
                  return done(json.error());
-             const QJsonValue list = json.value().value(QLatin1String("statuses"));
-             if (!list.isArray())
-                 return done(invalidAnswer(
-                     container, ApiError::badGateway(QStringLiteral("no 'statuses' list"))));
-             QList<ServiceStatus> out;
-             for (const QJsonValue &v : list.toArray()) {
-                 auto s = serviceStatusFromAgent(v.toObject());
-                 if (!s.ok())
-                     return done(invalidAnswer(container, s.error()));
-                 s.value().container = container;
-                 s.value().service = s.value().name;
-                 out.append(std::move(s.value()));
-             }
-             done(out);
+             done(statusList(container, json.value()));
          });
 }
 
@@ -181,13 +218,66 @@ void AgentClient::status(QObject *context, const QString &service, Callback<Serv
          [container = m_container, service, done = std::move(done)](Result<QJsonObject> json) {
              if (!json.ok())
                  return done(json.error());
-             auto s = serviceStatusFromAgent(json.value());
-             if (!s.ok())
-                 return done(invalidAnswer(container, s.error()));
-             s.value().container = container;
-             s.value().service = service;
-             done(std::move(s.value()));
+             done(oneStatus(container, service, json.value()));
          });
+}
+
+void AgentClient::statusesJson(QObject *context, LabelFor labelFor, Callback<QByteArray> done) {
+    callRaw(context, request("GET", "/services/status", kListAnswer),
+            [container = m_container, labelFor = std::move(labelFor),
+             done = std::move(done)](Result<QByteArray> body) {
+                if (!body.ok())
+                    return done(body.error());
+                QByteArray out;
+                if (const auto list = statussplice::scanStatusList(body.value())) {
+                    out.reserve(body.value().size() + list->size() * (container.size() + 96) + 2);
+                    out += '[';
+                    for (qsizetype i = 0; i < list->size(); ++i) {
+                        if (i)
+                            out += ',';
+                        const statussplice::AgentStatusBytes &s = list->at(i);
+                        statussplice::appendRestStatus(
+                            out, container, labelFor(statussplice::decodeName(s.name)), s);
+                    }
+                    out += ']';
+                    return done(std::move(out));
+                }
+                // Another agent's answer, or a malformed one: read it for what it says.
+                const auto json = answerObject(container, body.value());
+                if (!json.ok())
+                    return done(json.error());
+                auto list = statusList(container, json.value());
+                if (!list.ok())
+                    return done(list.error());
+                for (ServiceStatus &s : list.value())
+                    s.serviceLabel = labelFor(s.service);
+                done(toJsonArray(list.value()));
+            });
+}
+
+void AgentClient::statusJson(QObject *context, const QString &service, const QString &label,
+                             Callback<QByteArray> done) {
+    callRaw(
+        context, request("GET", servicePath(service) + "/status"),
+        [container = m_container, service, label, done = std::move(done)](Result<QByteArray> body) {
+            if (!body.ok())
+                return done(body.error());
+            if (const auto s = statussplice::scanStatus(body.value())) {
+                QByteArray out;
+                out.reserve(body.value().size() + container.size() + service.size() + label.size() +
+                            64);
+                statussplice::appendRestStatus(out, container, service, label, *s);
+                return done(std::move(out));
+            }
+            const auto json = answerObject(container, body.value());
+            if (!json.ok())
+                return done(json.error());
+            auto s = oneStatus(container, service, json.value());
+            if (!s.ok())
+                return done(s.error());
+            s.value().serviceLabel = label;
+            done(toJson(s.value()));
+        });
 }
 
 void AgentClient::control(QObject *context, const QString &service, const QString &action,
@@ -265,6 +355,43 @@ Callback<QJsonObject> runScriptAnswer(const QString &container, const QString &s
 }
 
 } // namespace
+
+namespace {
+
+// A 404 that says the route is unknown, not the service: the original agent's FastAPI answer
+// ({"detail":"Not Found"}, not our envelope) or this project's agents' "No such route: ...".
+bool routeMissing(const HttpResult &result) {
+    if (!result.ok() || result.response->status != 404)
+        return false;
+    const QJsonDocument doc = QJsonDocument::fromJson(result.response->body);
+    const QJsonValue error = doc.object().value(QLatin1String("error"));
+    return !error.isString() || error.toString().startsWith(QLatin1String("No such route"));
+}
+
+} // namespace
+
+void AgentClient::deaths(QObject *context, const QString &service, Callback<ServiceDeaths> done) {
+    call(
+        context, request("GET", servicePath(service) + "/deaths", kDeathsAnswer),
+        [container = m_container, service, done = std::move(done)](Result<QJsonObject> json) {
+            if (!json.ok())
+                return done(json.error());
+            auto deaths = serviceDeathsFromJson(json.value());
+            if (!deaths.ok())
+                return done(invalidAnswer(container, deaths.error()));
+            deaths.value().container = container;
+            deaths.value().service = service;
+            done(std::move(deaths.value()));
+        },
+        [container = m_container](const HttpResult &result) -> std::optional<ApiError> {
+            if (!routeMissing(result))
+                return std::nullopt;
+            return ApiError::notImplemented(
+                QStringLiteral("Agent for container '%1' cannot list deaths: its s6-agent is "
+                               "older than this system-managerd's; update it")
+                    .arg(container));
+        });
+}
 
 void AgentClient::runScript(QObject *context, const QString &service, Callback<RunScript> done) {
     call(context, request("GET", servicePath(service) + "/run", kRunScriptAnswer),

@@ -34,11 +34,22 @@ public:
     // container and service are filled in; serviceLabel is left to the caller.
     void statuses(QObject *context, Callback<QList<ServiceStatus>> done);
     void status(QObject *context, const QString &service, Callback<ServiceStatus> done);
+    // The same two reads as the REST API's JSON: the array of ServiceStatus objects, and one
+    // ServiceStatus, byte for byte what toJson() makes of statuses()' and status()' values
+    // with their labels, errors alike. This project's agent's objects are spliced from its
+    // bytes (model/StatusSplice.h); any other answer is read and encoded.
+    using LabelFor = std::function<QString(const QString &service)>;
+    void statusesJson(QObject *context, LabelFor labelFor, Callback<QByteArray> done);
+    void statusJson(QObject *context, const QString &service, const QString &label,
+                    Callback<QByteArray> done);
     void control(QObject *context, const QString &service, const QString &action,
                  Callback<ControlResult> done);
     void logs(QObject *context, const QString &service, const LogQuery &query,
               Callback<LogChunk> done);
     void clearLogs(QObject *context, const QString &service, Callback<LogsCleared> done);
+    // GET /services/{s}/deaths: the deaths s6 recorded, newest first. An agent that does not
+    // have the route (one older than the route, or the original's) is 501, telling so.
+    void deaths(QObject *context, const QString &service, Callback<ServiceDeaths> done);
     void runScript(QObject *context, const QString &service, Callback<RunScript> done);
     void setRunScript(QObject *context, const QString &service, const QString &content,
                       Callback<RunScript> done);
@@ -60,7 +71,12 @@ public:
     static ApiError mapStatus(const QString &container, int status, const QByteArray &body);
 
 private:
-    void call(QObject *context, HttpRequest request, Callback<QJsonObject> done);
+    // `failure`, when given, may replace the mapped error of a failed exchange or non-2xx answer.
+    using FailureHook = std::function<std::optional<ApiError>(const HttpResult &)>;
+    void call(QObject *context, HttpRequest request, Callback<QJsonObject> done,
+              FailureHook failure = {});
+    // The same for a 2xx answer's body as it came.
+    void callRaw(QObject *context, const HttpRequest &request, Callback<QByteArray> done);
     // `maxAnswerBytes`: the largest answer this route can give (AgentClient.cpp); past it: 502.
     HttpRequest request(const QByteArray &method, const QByteArray &target,
                         qint64 maxAnswerBytes = kDefaultAnswerBytes) const;

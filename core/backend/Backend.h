@@ -2,6 +2,8 @@
 
 #include "async/Async.h"
 #include "model/ApiError.h"
+#include "model/History.h"
+#include "model/ModelJson.h"
 #include "model/Types.h"
 
 #include <QObject>
@@ -34,6 +36,21 @@ public:
                           Callback<QList<ServiceStatus>> done) = 0;
     virtual void status(QObject *context, const QString &container, const QString &service,
                         Callback<ServiceStatus> done) = 0;
+    // The same two reads as the REST API's JSON (the array of statuses; one status), as
+    // toJson() writes them. A backend may build them without reading the values first.
+    virtual void statusesJson(QObject *context, const QString &container,
+                              Callback<QByteArray> done) {
+        statuses(context, container, [done = std::move(done)](Result<QList<ServiceStatus>> list) {
+            done(list.ok() ? Result<QByteArray>(toJsonArray(list.value()))
+                           : Result<QByteArray>(list.error()));
+        });
+    }
+    virtual void statusJson(QObject *context, const QString &container, const QString &service,
+                            Callback<QByteArray> done) {
+        status(context, container, service, [done = std::move(done)](Result<ServiceStatus> s) {
+            done(s.ok() ? Result<QByteArray>(toJson(s.value())) : Result<QByteArray>(s.error()));
+        });
+    }
     virtual void control(QObject *context, const QString &container, const QString &service,
                          const QString &action, Callback<ControlResult> done) = 0;
     virtual void logs(QObject *context, const QString &container, const QString &service,
@@ -41,6 +58,9 @@ public:
     // Empties the service's `current` log; followers go on from its new start.
     virtual void clearLogs(QObject *context, const QString &container, const QString &service,
                            Callback<LogsCleared> done) = 0;
+    // The deaths s6 recorded for the service, newest first (501 from an agent without them).
+    virtual void deaths(QObject *context, const QString &container, const QString &service,
+                        Callback<ServiceDeaths> done) = 0;
     virtual void runScript(QObject *context, const QString &container, const QString &service,
                            Callback<RunScript> done) = 0;
     virtual void setRunScript(QObject *context, const QString &container, const QString &service,
@@ -59,6 +79,19 @@ public:
     virtual LogStream *followDockerLogs(const QString &name, int tail) = 0;
 
     virtual void health(QObject *context, Callback<Health> done) = 0;
+
+    // The history store's events and audit entries, newest first (GET /history, GET /audit).
+    // A backend without a store answers 501.
+    virtual void history(QObject *context, const HistoryQuery &query,
+                         Callback<QList<HistoryEvent>> done) {
+        Q_UNUSED(query);
+        answerLater<QList<HistoryEvent>>(context, std::move(done), noHistory());
+    }
+    virtual void audit(QObject *context, const AuditQuery &query,
+                       Callback<QList<AuditEntry>> done) {
+        Q_UNUSED(query);
+        answerLater<QList<AuditEntry>>(context, std::move(done), noHistory());
+    }
 
     // The container's service states as its agent pushes them, or null when this backend
     // cannot push them (then they are polled through statuses()). The caller owns it.
@@ -95,6 +128,10 @@ Q_SIGNALS:
     void liveChanged(bool live);
 
 private:
+    static ApiError noHistory() {
+        return ApiError::notImplemented(QStringLiteral("No history is kept here"));
+    }
+
     std::function<LiveSnapshot()> m_liveSnapshot;
     bool m_live = false;
 };

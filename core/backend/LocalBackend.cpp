@@ -2,6 +2,7 @@
 
 #include "agents/AgentClient.h"
 #include "agents/AgentPool.h"
+#include "history/HistoryStore.h"
 #include "rules/Rules.h"
 
 namespace sm {
@@ -79,6 +80,25 @@ void LocalBackend::status(QObject *context, const QString &container, const QStr
         });
 }
 
+void LocalBackend::statusesJson(QObject *context, const QString &container,
+                                Callback<QByteArray> done) {
+    AgentClient *agent = agentFor(context, container, done);
+    if (!agent)
+        return;
+    agent->statusesJson(
+        context,
+        [config = *m_config.container(container)](const QString &s) { return config.labelFor(s); },
+        std::move(done));
+}
+
+void LocalBackend::statusJson(QObject *context, const QString &container, const QString &service,
+                              Callback<QByteArray> done) {
+    AgentClient *agent = agentFor(context, container, done);
+    if (!agent)
+        return;
+    agent->statusJson(context, service, labelFor(container, service), std::move(done));
+}
+
 void LocalBackend::control(QObject *context, const QString &container, const QString &service,
                            const QString &action, Callback<ControlResult> done) {
     AgentClient *agent = agentFor(context, container, done);
@@ -99,6 +119,12 @@ void LocalBackend::logs(QObject *context, const QString &container, const QStrin
                         const LogQuery &query, Callback<LogChunk> done) {
     if (AgentClient *agent = agentFor(context, container, done))
         agent->logs(context, service, query, std::move(done));
+}
+
+void LocalBackend::deaths(QObject *context, const QString &container, const QString &service,
+                          Callback<ServiceDeaths> done) {
+    if (AgentClient *agent = agentFor(context, container, done))
+        agent->deaths(context, service, std::move(done));
 }
 
 void LocalBackend::runScript(QObject *context, const QString &container, const QString &service,
@@ -139,6 +165,8 @@ ServiceFeed *LocalBackend::watchServices(const QString &container) {
 void LocalBackend::health(QObject *context, Callback<Health> done) {
     // The exposure warning is the REST layer's to add: only it knows where it listens.
     Health initial;
+    if (m_history)
+        initial.history = m_history->health();
     const QList<AgentClient *> &agents = m_agents->agents();
     for (AgentClient *agent : agents)
         initial.agents.append({agent->container(), false});
@@ -157,6 +185,20 @@ void LocalBackend::health(QObject *context, Callback<Health> done) {
         gather->value().dockerAvailable = available;
         gather->stepDone();
     });
+}
+
+void LocalBackend::history(QObject *context, const HistoryQuery &query,
+                           Callback<QList<HistoryEvent>> done) {
+    if (!m_history)
+        return Backend::history(context, query, std::move(done));
+    m_history->events(context, query, std::move(done));
+}
+
+void LocalBackend::audit(QObject *context, const AuditQuery &query,
+                         Callback<QList<AuditEntry>> done) {
+    if (!m_history)
+        return Backend::audit(context, query, std::move(done));
+    m_history->audit(context, query, std::move(done));
 }
 
 } // namespace sm

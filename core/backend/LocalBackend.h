@@ -8,6 +8,7 @@ namespace sm {
 class AgentClient;
 class AgentPool;
 class DockerClient;
+class HistoryStore;
 
 // The Backend of this host: the configured containers' s6-agents (through an AgentPool) and,
 // when a DockerClient is given, the Docker Engine. Labels come from config. Every callback
@@ -32,10 +33,16 @@ public:
                   Callback<QList<ServiceStatus>> done) override;
     void status(QObject *context, const QString &container, const QString &service,
                 Callback<ServiceStatus> done) override;
+    void statusesJson(QObject *context, const QString &container,
+                      Callback<QByteArray> done) override;
+    void statusJson(QObject *context, const QString &container, const QString &service,
+                    Callback<QByteArray> done) override;
     void control(QObject *context, const QString &container, const QString &service,
                  const QString &action, Callback<ControlResult> done) override;
     void logs(QObject *context, const QString &container, const QString &service,
               const LogQuery &query, Callback<LogChunk> done) override;
+    void deaths(QObject *context, const QString &container, const QString &service,
+                Callback<ServiceDeaths> done) override;
     void runScript(QObject *context, const QString &container, const QString &service,
                    Callback<RunScript> done) override;
     void setRunScript(QObject *context, const QString &container, const QString &service,
@@ -55,8 +62,17 @@ public:
                     Callback<DockerLogs> done) override;
     LogStream *followDockerLogs(const QString &name, int tail) override;
 
-    // Agents pinged in parallel with a short deadline, plus the Docker Engine's availability.
+    // Agents pinged in parallel with a short deadline, plus the Docker Engine's availability
+    // and the history store's condition.
     void health(QObject *context, Callback<Health> done) override;
+
+    // Where history() and audit() read, and what health() reports; null: no history kept.
+    void setHistory(HistoryStore *store) { m_history = store; }
+    HistoryStore *historyStore() const { return m_history; }
+    void history(QObject *context, const HistoryQuery &query,
+                 Callback<QList<HistoryEvent>> done) override;
+    void audit(QObject *context, const AuditQuery &query,
+               Callback<QList<AuditEntry>> done) override;
 
     // Deadline of one health ping.
     static constexpr int healthTimeoutMs = 1000;
@@ -71,7 +87,8 @@ private:
 
     SystemConfig m_config;
     AgentPool *m_agents;
-    DockerClient *m_docker; // not owned
+    DockerClient *m_docker;            // not owned
+    HistoryStore *m_history = nullptr; // not owned
 };
 
 } // namespace sm

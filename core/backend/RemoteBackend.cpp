@@ -212,6 +212,12 @@ void RemoteBackend::logs(QObject *context, const QString &container, const QStri
          std::move(done), remotejson::logChunk);
 }
 
+void RemoteBackend::deaths(QObject *context, const QString &container, const QString &service,
+                           Callback<ServiceDeaths> done) {
+    call(context, "GET", servicePath(container, service) + QStringLiteral("/deaths"), {}, {},
+         std::move(done), remotejson::serviceDeaths);
+}
+
 void RemoteBackend::runScript(QObject *context, const QString &container, const QString &service,
                               Callback<RunScript> done) {
     call(context, "GET", servicePath(container, service) + QStringLiteral("/run"), {}, {},
@@ -283,6 +289,39 @@ LogStream *RemoteBackend::followDockerLogs(const QString &name, int tail) {
 
 void RemoteBackend::health(QObject *context, Callback<Health> done) {
     call(context, "GET", QStringLiteral("/healthz"), {}, {}, std::move(done), remotejson::health);
+}
+
+namespace {
+
+// The filters every history query shares, as the daemon's query parameters.
+QUrlQuery historyFilters(const QString &container, const QString &service,
+                         const std::optional<qint64> &sinceMs, int limit) {
+    QUrlQuery q;
+    if (!container.isEmpty())
+        q.addQueryItem(QStringLiteral("container"), container);
+    if (!service.isEmpty())
+        q.addQueryItem(QStringLiteral("service"), service);
+    if (sinceMs)
+        q.addQueryItem(QStringLiteral("since"), isoTime(*sinceMs));
+    q.addQueryItem(QStringLiteral("limit"), QString::number(limit));
+    return q;
+}
+
+} // namespace
+
+void RemoteBackend::history(QObject *context, const HistoryQuery &query,
+                            Callback<QList<HistoryEvent>> done) {
+    QUrlQuery q = historyFilters(query.container, query.service, query.sinceMs, query.limit);
+    if (query.untilMs)
+        q.addQueryItem(QStringLiteral("until"), isoTime(*query.untilMs));
+    call(context, "GET", QStringLiteral("/history"), q, {}, std::move(done), remotejson::history);
+}
+
+void RemoteBackend::audit(QObject *context, const AuditQuery &query,
+                          Callback<QList<AuditEntry>> done) {
+    call(context, "GET", QStringLiteral("/audit"),
+         historyFilters(query.container, query.service, query.sinceMs, query.limit), {},
+         std::move(done), remotejson::audit);
 }
 
 } // namespace sm

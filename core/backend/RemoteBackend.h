@@ -48,6 +48,8 @@ public:
                  const QString &action, Callback<ControlResult> done) override;
     void logs(QObject *context, const QString &container, const QString &service,
               const LogQuery &query, Callback<LogChunk> done) override;
+    void deaths(QObject *context, const QString &container, const QString &service,
+                Callback<ServiceDeaths> done) override;
     void runScript(QObject *context, const QString &container, const QString &service,
                    Callback<RunScript> done) override;
     void setRunScript(QObject *context, const QString &container, const QString &service,
@@ -66,6 +68,10 @@ public:
     LogStream *followDockerLogs(const QString &name, int tail) override;
 
     void health(QObject *context, Callback<Health> done) override;
+    void history(QObject *context, const HistoryQuery &query,
+                 Callback<QList<HistoryEvent>> done) override;
+    void audit(QObject *context, const AuditQuery &query,
+               Callback<QList<AuditEntry>> done) override;
 
 private:
     using JsonDone = std::function<void(Result<QJsonObject>)>;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "model/ApiError.h"
+#include "model/HistoryJson.h"
 #include "model/ModelJson.h"
 #include "model/Types.h"
 
@@ -21,11 +22,14 @@ inline constexpr auto &serviceStatus = serviceStatusFromJson;
 inline constexpr auto &controlResult = controlResultFromJson;
 inline constexpr auto &logChunk = logChunkFromJson;
 inline constexpr auto &runScript = runScriptFromJson;
+inline constexpr auto &serviceDeaths = serviceDeathsFromJson;
 inline constexpr auto &logsCleared = logsClearedFromJson;
 inline constexpr auto &dockerStatus = dockerStatusFromJson;
 inline constexpr auto &dockerControlResult = dockerControlResultFromJson;
 inline constexpr auto &dockerLogs = dockerLogsFromJson;
 inline constexpr auto &dockerEvent = dockerEventFromJson;
 inline constexpr auto &health = healthFromJson;
+inline constexpr auto &history = historyFromJson;
+inline constexpr auto &audit = auditFromJson;
 
 } // namespace sm::remotejson

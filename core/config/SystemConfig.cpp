@@ -209,7 +209,8 @@ ApiToken readToken(ConfigReader &r, const YAML::Node &item, const QString &at) {
 void readApi(ConfigReader &r, const YAML::Node &map, SystemConfig &config) {
     const QString where = QStringLiteral("api");
     r.expectMap(map, where);
-    r.checkKeys(map, {"listen", "cors_origins", "tokens", "request_timeout_ms"}, where);
+    r.checkKeys(map, {"listen", "cors_origins", "tokens", "request_timeout_ms", "metrics_open"},
+                where);
     if (const auto listen = ConfigReader::child(map, "listen")) {
         const QString text = r.string(*listen, QStringLiteral("api.listen"));
         const auto address = parseListenAddress(text);
@@ -225,6 +226,8 @@ void readApi(ConfigReader &r, const YAML::Node &map, SystemConfig &config) {
     if (const auto timeout = ConfigReader::child(map, "request_timeout_ms"))
         config.api.requestTimeoutMs =
             int(r.integer(*timeout, QStringLiteral("api.request_timeout_ms"), 1, 3600 * 1000));
+    if (const auto open = ConfigReader::child(map, "metrics_open"))
+        config.api.metricsOpen = r.boolean(*open, QStringLiteral("api.metrics_open"));
     if (const auto tokens = ConfigReader::child(map, "tokens")) {
         r.expectList(*tokens, QStringLiteral("api.tokens"));
         for (std::size_t i = 0; i < tokens->size(); ++i) {
@@ -244,6 +247,30 @@ void readMonitor(ConfigReader &r, const YAML::Node &map, SystemConfig &config) {
         config.monitor.push = r.boolean(*push, QStringLiteral("monitor.push"));
 }
 
+void readState(ConfigReader &r, const YAML::Node &map, SystemConfig &config) {
+    r.expectMap(map, QStringLiteral("state"));
+    r.checkKeys(map, {"dir"}, QStringLiteral("state"));
+    // Relative to the config file, as token files are.
+    if (const auto dir = ConfigReader::child(map, "dir"))
+        config.history.stateDir =
+            QDir(QFileInfo(r.file()).absolutePath())
+                .absoluteFilePath(r.string(*dir, QStringLiteral("state.dir")));
+}
+
+void readHistory(ConfigReader &r, const YAML::Node &map, SystemConfig &config) {
+    r.expectMap(map, QStringLiteral("history"));
+    r.checkKeys(map, {"retention_days", "max_events", "max_audit"}, QStringLiteral("history"));
+    if (const auto days = ConfigReader::child(map, "retention_days"))
+        config.history.retentionDays =
+            int(r.integer(*days, QStringLiteral("history.retention_days"), 1, 36500));
+    if (const auto events = ConfigReader::child(map, "max_events"))
+        config.history.maxEvents =
+            int(r.integer(*events, QStringLiteral("history.max_events"), 100, 100000000));
+    if (const auto audit = ConfigReader::child(map, "max_audit"))
+        config.history.maxAudit =
+            int(r.integer(*audit, QStringLiteral("history.max_audit"), 100, 100000000));
+}
+
 } // namespace
 
 ConfigLoad loadConfigText(const QByteArray &yaml, const QString &fileName,
@@ -255,7 +282,7 @@ ConfigLoad loadConfigText(const QByteArray &yaml, const QString &fileName,
         const YAML::Node root = YAML::Load(yaml.toStdString());
         if (root.IsDefined() && !root.IsNull())
             r.expectMap(root, QStringLiteral("the configuration"));
-        r.checkKeys(root, {"containers", "docker", "api", "monitor"},
+        r.checkKeys(root, {"containers", "docker", "api", "monitor", "state", "history"},
                     QStringLiteral("the configuration"));
         if (const auto containers = ConfigReader::child(root, "containers"))
             readContainers(r, *containers, config);
@@ -266,6 +293,10 @@ ConfigLoad loadConfigText(const QByteArray &yaml, const QString &fileName,
             readApi(r, *api, config);
         if (const auto monitor = ConfigReader::child(root, "monitor"))
             readMonitor(r, *monitor, config);
+        if (const auto state = ConfigReader::child(root, "state"))
+            readState(r, *state, config);
+        if (const auto history = ConfigReader::child(root, "history"))
+            readHistory(r, *history, config);
     } catch (const ConfigError &e) {
         return {std::nullopt, e};
     } catch (const YAML::Exception &e) {

@@ -44,11 +44,20 @@ struct ApiConfig {
     QStringList corsOrigins{QStringLiteral("*")};
     QList<ApiToken> tokens;
     int requestTimeoutMs = 5000;
+    bool metricsOpen = false; // GET /metrics without a token, for a scraper
 };
 
 struct MonitorConfig {
     int pollIntervalMs = 1000; // for agents that cannot push (and all of them without push)
     bool push = true;          // subscribe to each agent's /events; false: poll every agent
+};
+
+// state.dir and history.*: where the history store lives and what it keeps.
+struct HistoryConfig {
+    QString stateDir;       // empty: no history is kept (the daemon's --demo uses a temp dir)
+    int retentionDays = 30; // rows older than this are deleted
+    int maxEvents = 100000; // at most this many state-change events, the oldest go first
+    int maxAudit = 100000;  // the same for audit entries
 };
 
 // Where and why a config file was rejected; line and column are 1-based (0 = unknown).
@@ -69,6 +78,7 @@ struct SystemConfig {
     DockerConfig docker;
     ApiConfig api;
     MonitorConfig monitor;
+    HistoryConfig history;
     QStringList warnings; // "file:line: ..." for unknown keys and similar slips
 
     const ContainerConfig *container(const QString &name) const;

@@ -4,6 +4,8 @@
 
 #include "model/JsonFields.h"
 
+#include <QJsonArray>
+
 namespace sm {
 
 using namespace fields;
@@ -33,6 +35,68 @@ constexpr auto kExtendedStatus = std::tuple{
     field("exit_code", &ServiceStatus::exitCode),
     field("signal", &ServiceStatus::signal),
     field("since", &ServiceStatus::since),
+};
+
+// One death of the tally: the agent's object and the REST one alike.
+constexpr auto kServiceDeath = std::tuple{
+    field("time", &ServiceDeath::time),
+    field("exit_code", &ServiceDeath::exitCode),
+    field("signal", &ServiceDeath::signal),
+};
+using OptionalDeath = std::optional<ServiceDeath>;
+void writeOptionalDeath(JsonObjectWriter &w, const char *key, const OptionalDeath &death) {
+    if (death)
+        w.addRaw(key, writeObject(*death, kServiceDeath));
+    else
+        w.addRaw(key, "null");
+}
+bool readOptionalDeath(const QJsonValue &value, OptionalDeath &death) {
+    death.reset();
+    if (value.isUndefined() || value.isNull())
+        return true;
+    if (!value.isObject())
+        return false;
+    auto read = readObject<ServiceDeath>(value.toObject(), "death", kServiceDeath);
+    if (read.ok())
+        death = std::move(read.value());
+    return read.ok();
+}
+using DeathList = QList<ServiceDeath>;
+void writeDeathList(JsonObjectWriter &w, const char *key, const DeathList &deaths) {
+    QList<QByteArray> items;
+    items.reserve(deaths.size());
+    for (const ServiceDeath &death : deaths)
+        items.append(writeObject(death, kServiceDeath));
+    w.addRaw(key, jsonArray(items));
+}
+bool readDeathList(const QJsonValue &value, DeathList &deaths) {
+    deaths.clear();
+    if (!value.isArray())
+        return false;
+    for (const QJsonValue &item : value.toArray()) {
+        auto read = readObject<ServiceDeath>(item.toObject(), "death", kServiceDeath);
+        if (!item.isObject() || !read.ok())
+            return false;
+        deaths.append(std::move(read.value()));
+    }
+    return true;
+}
+
+// After the extended fields, what this project's agent reads from s6's death tally, in its
+// order: all four (null when unknown) when the agent sent any of them, else none.
+constexpr auto kDeathStatus = std::tuple{
+    field("deaths_last_minute", &ServiceStatus::deathsLastMinute),
+    custom("last_death", &ServiceStatus::lastDeath, writeOptionalDeath, readOptionalDeath,
+           "a death object or null"),
+    field("deaths_last_hour", &ServiceStatus::deathsLastHour),
+    field("failed", &ServiceStatus::permanentFailure),
+};
+
+// The agent's answer has no container: that key may be absent when read.
+constexpr auto kServiceDeaths = std::tuple{
+    omitted("container", &ServiceDeaths::container),
+    field("service", &ServiceDeaths::service),
+    custom("deaths", &ServiceDeaths::deaths, writeDeathList, readDeathList, "a list of deaths"),
 };
 
 constexpr auto kContainerInfo = std::tuple{
@@ -117,11 +181,38 @@ bool readAgents(const QJsonValue &value, Agents &agents) {
         agents.append({it.key(), it.value().toString() == QLatin1String("reachable")});
     return value.isObject();
 }
+// Health's history: {"state": "ok"|"failing"|"opening", "path", "error", "dropped"}, left out
+// where no store is kept.
+using HistoryState = decltype(Health::history);
+void writeHistoryState(JsonObjectWriter &w, const char *key, const HistoryState &history) {
+    if (!history)
+        return;
+    JsonObjectWriter o;
+    o.add("state", !history->error.isEmpty() ? "failing" : history->writable ? "ok" : "opening");
+    o.add("path", history->path);
+    o.add("error", history->error.isEmpty() ? std::nullopt : std::optional(history->error));
+    o.add("dropped", history->dropped);
+    w.addRaw(key, std::move(o).toJson());
+}
+bool readHistoryState(const QJsonValue &value, HistoryState &history) {
+    if (value.isUndefined() || value.isNull())
+        return true;
+    const QJsonObject o = value.toObject();
+    HistoryHealth h;
+    h.enabled = true;
+    h.writable = o.value(QLatin1String("state")).toString() == QLatin1String("ok");
+    h.path = o.value(QLatin1String("path")).toString();
+    h.error = o.value(QLatin1String("error")).toString();
+    h.dropped = o.value(QLatin1String("dropped")).toInteger();
+    history = h;
+    return value.isObject();
+}
 constexpr auto kHealth = std::tuple{
     constant("status", "ok"),
     custom("agents", &Health::agents, writeAgents, readAgents, "an object"),
     words("docker", &Health::dockerAvailable, "available", "unavailable"),
     omitted("warning", &Health::warning),
+    custom("history", &Health::history, writeHistoryState, readHistoryState, "an object"),
 };
 
 constexpr auto kApiError = std::tuple{
@@ -134,10 +225,14 @@ constexpr auto kApiError = std::tuple{
 Result<ServiceStatus> readStatus(FieldReader &r, const QJsonObject &o, ServiceStatus s) {
     readFields(r, s, kAgentStatus);
     readFields(r, s, kExtendedStatus);
-    for (auto it = o.begin(); it != o.end(); ++it)
-        if (!hasKey(kStatusPlace, it.key()) && !hasKey(kAgentStatus, it.key()) &&
-            !hasKey(kExtendedStatus, it.key()))
+    readFields(r, s, kDeathStatus);
+    for (auto it = o.begin(); it != o.end(); ++it) {
+        if (hasKey(kDeathStatus, it.key()))
+            s.deathFieldsReported = true;
+        else if (!hasKey(kStatusPlace, it.key()) && !hasKey(kAgentStatus, it.key()) &&
+                 !hasKey(kExtendedStatus, it.key()))
             s.otherFields.insert(it.key(), it.value());
+    }
     return r.finish(std::move(s));
 }
 
@@ -149,6 +244,8 @@ QByteArray toJson(const ServiceStatus &v) {
     writeFields(w, v, kAgentStatus);
     if (anySet(v, kExtendedStatus))
         writeFields(w, v, kExtendedStatus);
+    if (v.deathFieldsReported || anySet(v, kDeathStatus))
+        writeFields(w, v, kDeathStatus);
     for (auto it = v.otherFields.begin(); it != v.otherFields.end(); ++it)
         w.add(it.key().toUtf8().constData(), it.value());
     return std::move(w).toJson();
@@ -198,6 +295,14 @@ QByteArray toJson(const ControlResult &v) {
 
 QByteArray toJson(const RunScript &v) {
     return writeObject(v, kRunScript);
+}
+
+QByteArray toJson(const ServiceDeath &v) {
+    return writeObject(v, kServiceDeath);
+}
+
+QByteArray toJson(const ServiceDeaths &v) {
+    return writeObject(v, kServiceDeaths);
 }
 
 QByteArray toJson(const LogsCleared &v) {
@@ -254,6 +359,14 @@ Result<ControlResult> controlResultFromJson(const QJsonObject &o) {
 
 Result<LogChunk> logChunkFromJson(const QJsonObject &o) {
     return readObject<LogChunk>(o, "log chunk", kLogChunk);
+}
+
+Result<ServiceDeath> serviceDeathFromJson(const QJsonObject &o) {
+    return readObject<ServiceDeath>(o, "death", kServiceDeath);
+}
+
+Result<ServiceDeaths> serviceDeathsFromJson(const QJsonObject &o) {
+    return readObject<ServiceDeaths>(o, "service deaths", kServiceDeaths);
 }
 
 Result<RunScript> runScriptFromJson(const QJsonObject &o) {

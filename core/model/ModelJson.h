@@ -15,8 +15,14 @@ namespace sm {
 QByteArray toJson(const ContainerInfo &value);
 QByteArray toJson(const ServiceInfo &value);
 // The old API's fields, then the agent's extended fields in agent-api order (all seven, null
-// when unknown, but only if the agent reported any of them), then anything else it sent.
+// when unknown, but only if the agent reported any of them), then its death fields
+// (deaths_last_minute, last_death, deaths_last_hour, failed: all four, null when unknown, but
+// only if the agent reported any of them), then anything else it sent.
 QByteArray toJson(const ServiceStatus &value);
+// {"time","exit_code","signal"}
+QByteArray toJson(const ServiceDeath &value);
+// {"container","service","deaths":[<death>,...]}, newest first.
+QByteArray toJson(const ServiceDeaths &value);
 QByteArray toJson(const ControlResult &value);
 QByteArray toJson(const LogChunk &value);
 QByteArray toJson(const RunScript &value);
@@ -50,6 +56,9 @@ Result<ContainerInfo> containerInfoFromJson(const QJsonObject &object);
 Result<ServiceInfo> serviceInfoFromJson(const QJsonObject &object);
 Result<ControlResult> controlResultFromJson(const QJsonObject &object);
 Result<LogChunk> logChunkFromJson(const QJsonObject &object);
+Result<ServiceDeath> serviceDeathFromJson(const QJsonObject &object);
+// Also reads the agent's answer ({"service","deaths"}): container is then left empty.
+Result<ServiceDeaths> serviceDeathsFromJson(const QJsonObject &object);
 Result<RunScript> runScriptFromJson(const QJsonObject &object);
 Result<LogsCleared> logsClearedFromJson(const QJsonObject &object);
 Result<DockerContainer> dockerContainerFromJson(const QJsonObject &object);

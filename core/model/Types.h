@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/History.h"
+
 #include <QJsonObject>
 #include <QList>
 #include <QString>
@@ -22,6 +24,25 @@ struct ServiceInfo {
     bool operator==(const ServiceInfo &) const = default;
 };
 
+// One death of a service, as s6-supervise recorded it in its death tally.
+struct ServiceDeath {
+    QString time;                  // ISO 8601 UTC, to the second
+    std::optional<int> exitCode;   // unset when killed by a signal
+    std::optional<QString> signal; // e.g. "SIGKILL"; unset when it exited
+    bool operator==(const ServiceDeath &) const = default;
+};
+
+// GET .../services/{service}/deaths: the tally, newest first.
+struct ServiceDeaths {
+    QString container;
+    QString service;
+    QList<ServiceDeath> deaths;
+    bool operator==(const ServiceDeaths &) const = default;
+};
+
+// At least this many deaths in the last minute while wanted up is a crash loop.
+inline constexpr int kCrashLoopDeaths = 3;
+
 // The state of one s6 service. The first fields are the old API's; the optional ones are
 // present only when the agent reported them (older agents do not).
 struct ServiceStatus {
@@ -41,9 +62,25 @@ struct ServiceStatus {
     std::optional<int> exitCode;
     std::optional<QString> signal; // e.g. "SIGTERM"
     std::optional<QString> since;  // ISO 8601
-    QJsonObject otherFields;       // anything else the agent sent, passed through
+    // From the agent's reading of s6's death tally (agent-api.md), in the agent's order.
+    std::optional<int> deathsLastMinute;
+    std::optional<ServiceDeath> lastDeath;
+    std::optional<int> deathsLastHour;
+    std::optional<bool> permanentFailure; // the agent's "failed"
+    // The agent sent the fields above, even if as null: they are passed on, null when unknown.
+    bool deathFieldsReported = false;
+    QJsonObject otherFields; // anything else the agent sent, passed through
 
-    bool crashLooping() const { return !isUp && wantUp.value_or(false) && exitCode.has_value(); }
+    // s6 keeps restarting it and it keeps dying: at least kCrashLoopDeaths deaths in the last
+    // minute while wanted up. From an agent that does not count deaths: down, wanted up and
+    // with an exit code.
+    bool crashLooping() const {
+        if (deathsLastMinute)
+            return wantUp.value_or(false) && *deathsLastMinute >= kCrashLoopDeaths;
+        return !isUp && wantUp.value_or(false) && exitCode.has_value();
+    }
+    // s6-permafailon in its finish script stopped it: down, and s6 will not restart it.
+    bool failed() const { return !isUp && permanentFailure.value_or(false); }
     bool operator==(const ServiceStatus &) const = default;
 };
 
@@ -134,6 +171,7 @@ struct Health {
     QList<QPair<QString, bool>> agents; // config order, reachable?
     bool dockerAvailable = false;
     QString warning; // non-empty e.g. when listening beyond loopback without tokens
+    std::optional<HistoryHealth> history; // set where a history store is kept
 };
 
 } // namespace sm

@@ -8,7 +8,8 @@ namespace sm {
 bool sameServiceState(const ServiceStatus &a, const ServiceStatus &b) {
     return a.isUp == b.isUp && a.pid == b.pid && a.ready == b.ready && a.paused == b.paused &&
            a.wantUp == b.wantUp && a.exitCode == b.exitCode && a.signal == b.signal &&
-           a.normallyUp == b.normallyUp && a.since == b.since;
+           a.normallyUp == b.normallyUp && a.since == b.since &&
+           a.crashLooping() == b.crashLooping() && a.failed() == b.failed();
 }
 
 StatusDiff diffStatuses(const QList<ServiceStatus> &before, const QList<ServiceStatus> &after) {

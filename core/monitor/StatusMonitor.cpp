@@ -8,6 +8,18 @@
 
 namespace sm {
 
+namespace {
+
+// A crash loop counted from deaths ends when they age out of the minute, and no agent pushes
+// time passing: while one lasts, its agent is polled too, so that its end shows.
+bool crashLoopEndsWithTime(const QList<ServiceStatus> &statuses) {
+    return std::any_of(statuses.cbegin(), statuses.cend(), [](const ServiceStatus &s) {
+        return s.deathsLastMinute && s.crashLooping();
+    });
+}
+
+} // namespace
+
 StatusMonitor::StatusMonitor(Backend *backend, const QStringList &containers, DockerClient *docker,
                              Settings settings, QObject *parent)
     : QObject(parent)
@@ -146,10 +158,18 @@ void StatusMonitor::onPushed(Agent *agent, const ServiceStatus &status) {
         known = status;
         if (changed)
             Q_EMIT serviceChanged(status);
+        watchCrashLoops(agent);
         return;
     }
     agent->statuses.append(status);
     Q_EMIT serviceChanged(status);
+    watchCrashLoops(agent);
+}
+
+void StatusMonitor::watchCrashLoops(Agent *agent) {
+    if (m_running && agent->pushed && !agent->inflight && !agent->timer.isActive() &&
+        crashLoopEndsWithTime(agent->statuses))
+        agent->timer.start(m_settings.pollIntervalMs);
 }
 
 void StatusMonitor::onPushedRemoval(Agent *agent, const QString &service) {
@@ -235,10 +255,14 @@ void StatusMonitor::onStatuses(Agent *agent, bool ok, QList<ServiceStatus> statu
 void StatusMonitor::scheduleNext(Agent *agent) {
     if (!m_running)
         return;
-    // A pushed agent is asked again only when its subscription opens anew; one that is being
-    // resubscribed waits for its retry. Either way the poll's watchdog is done.
+    // A pushed agent is asked again only when its subscription opens anew, or while one of its
+    // services is in a crash loop; one that is being resubscribed waits for its retry. Either
+    // way the poll's watchdog is done.
     if (agent->pushed || agent->feed || agent->retry.isActive()) {
-        agent->timer.stop();
+        if (agent->pushed && crashLoopEndsWithTime(agent->statuses))
+            agent->timer.start(m_settings.pollIntervalMs);
+        else
+            agent->timer.stop();
         return;
     }
     // Polls start one interval apart; a poll that took longer is followed at once.

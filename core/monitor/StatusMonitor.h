@@ -25,9 +25,11 @@ class DockerEventFollower;
 // when it changes, so that clients see a crash loop without asking. Each agent's states are
 // pushed by the agent itself (Backend::watchServices, the agent's GET /events): one poll when
 // the subscription opens reconciles what was missed, then nothing is asked until the agent
-// goes away, when the subscription is retried with backoff. An agent without /events (an older
-// one) is polled on its own cycle instead (one poll at a time per agent; a slow agent delays
-// only itself). Docker container events are followed as the Engine reports them.
+// goes away, when the subscription is retried with backoff, or while one of its services is
+// in a crash loop (which ends when its deaths age out, and time passing is never pushed). An
+// agent without /events (an older one) is polled on its own cycle instead (one poll at a time
+// per agent; a slow agent delays only itself). Docker container events are followed as the
+// Engine reports them.
 class StatusMonitor final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(StatusMonitor)
@@ -89,6 +91,8 @@ private:
 
     void subscribe(Agent *agent);
     void onPushed(Agent *agent, const ServiceStatus &status);
+    // Polls a pushed agent while a crash loop of its services may end with time alone.
+    void watchCrashLoops(Agent *agent);
     void onPushedRemoval(Agent *agent, const QString &service);
     void onFeedEnded(Agent *agent, const ApiError &error);
     void poll(Agent *agent);

@@ -85,15 +85,29 @@ bool isLoopbackHost(const QString &host) {
     return host == QLatin1String("localhost") || QHostAddress(host).isLoopback();
 }
 
-bool exposedWithoutTokens(const QString &listenHost, bool tokensEmpty) {
-    return tokensEmpty && !isLoopbackHost(listenHost);
+Exposure exposure(const QString &listenHost, bool tokensEmpty, bool metricsOpen) {
+    if (isLoopbackHost(listenHost))
+        return Exposure::None;
+    if (tokensEmpty)
+        return Exposure::Everything;
+    return metricsOpen ? Exposure::Metrics : Exposure::None;
 }
 
-QString exposureWarning(const QString &listenHost) {
+QString exposureWarning(const QString &listenHost, Exposure what) {
+    if (what == Exposure::Metrics)
+        return QStringLiteral("The API listens on %1 with /metrics open without a token "
+                              "(api.metrics_open)")
+            .arg(listenHost);
     return QStringLiteral("The API listens on %1 without access tokens").arg(listenHost);
 }
 
-QString exposureStartupWarning(const QString &url) {
+QString exposureStartupWarning(const QString &url, Exposure what) {
+    if (what == Exposure::Metrics)
+        return QStringLiteral("WARNING: GET %1/metrics is open to the network without a token "
+                              "(api.metrics_open): anyone who can reach it may read the name and "
+                              "state of every container and service. Bind the API to 127.0.0.1, "
+                              "firewall it to the scraper, or scrape with a viewer token")
+            .arg(url);
     return QStringLiteral("WARNING: the API on %1 is open to the network with no access "
                           "control: anyone who can reach it may stop services. Configure "
                           "api.tokens, bind it to 127.0.0.1, or firewall it")

@@ -48,12 +48,15 @@ QString dockerNamePattern();
 
 // "localhost" or a loopback address ("127.0.0.1", "::1").
 bool isLoopbackHost(const QString &host);
-// Listening beyond loopback with no access tokens: anyone who can reach it may stop services.
-bool exposedWithoutTokens(const QString &listenHost, bool tokensEmpty);
-// The one line /healthz reports then.
-QString exposureWarning(const QString &listenHost);
+// What the API leaves open to anyone who can reach it. On loopback: nothing. Beyond it, with
+// no access tokens: everything (anyone may stop services); with tokens but api.metrics_open:
+// GET /metrics, which names every container and service and tells their state.
+enum class Exposure { None, Metrics, Everything };
+Exposure exposure(const QString &listenHost, bool tokensEmpty, bool metricsOpen);
+// The one line /healthz reports when something is exposed.
+QString exposureWarning(const QString &listenHost, Exposure what = Exposure::Everything);
 // What the daemon prints at start then; `url` is where it listens ("http://0.0.0.0:8081").
-QString exposureStartupWarning(const QString &url);
+QString exposureStartupWarning(const QString &url, Exposure what = Exposure::Everything);
 
 // Where the Docker Engine listens: the configured path, else DOCKER_HOST=unix://<path>, else
 // kDefaultDockerSocket. A DOCKER_HOST that is set but not unix://<path> (tcp://, ssh://) is

@@ -2,6 +2,8 @@
 
 #include "backend/LocalBackend.h"
 #include "docker/DockerClient.h"
+#include "history/HistoryStore.h"
+#include "monitor/HistoryRecorder.h"
 #include "monitor/StatusMonitor.h"
 
 #include <QPointer>
@@ -14,7 +16,16 @@ LocalStack::LocalStack(const SystemConfig &config, QObject *parent)
     // Docker calls get the same deadline as agent calls, so they end in a clean 504 before
     // the REST watchdog has to step in.
     m_docker->setReadTimeoutMs(config.api.requestTimeoutMs);
+    if (!config.history.stateDir.isEmpty()) {
+        HistorySettings history;
+        history.dir = config.history.stateDir;
+        history.retentionDays = config.history.retentionDays;
+        history.maxEvents = config.history.maxEvents;
+        history.maxAudit = config.history.maxAudit;
+        m_history = std::make_unique<HistoryStore>(history);
+    }
     m_backend = std::make_unique<LocalBackend>(config, m_docker.get());
+    m_backend->setHistory(m_history.get());
     StatusMonitor::Settings settings;
     settings.pollIntervalMs = config.monitor.pollIntervalMs;
     settings.push = config.monitor.push;
@@ -23,15 +34,21 @@ LocalStack::LocalStack(const SystemConfig &config, QObject *parent)
         names.append(c.name);
     m_monitor = std::make_unique<StatusMonitor>(m_backend.get(), names, m_docker.get(), settings);
     feed(m_backend.get(), m_monitor.get());
+    if (m_history)
+        m_recorder = std::make_unique<HistoryRecorder>(m_backend.get(), m_history.get());
 }
 
 LocalStack::~LocalStack() {
+    m_recorder.reset();
     m_monitor.reset();
     m_backend.reset();
+    m_history.reset(); // writes what is pending
     m_docker.reset();
 }
 
 void LocalStack::start() {
+    if (m_history)
+        m_history->start();
     m_monitor->start();
     m_backend->setLive(true); // the monitor's changes, pushed or polled, arrive as signals
 }

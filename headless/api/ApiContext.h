@@ -24,6 +24,7 @@ struct RestSettings {
     qint64 streamBacklogBytes = 1024 * 1024;
     int heartbeatMs = 15000;
     QList<ApiToken> tokens;            // api.tokens; none: every route is open
+    bool metricsOpen = false;          // api.metrics_open: GET /metrics needs no token
     qint64 maxBodyBytes = 1024 * 1024; // larger request bodies are refused with 413
     qint64 maxHeaderBytes = 16 * 1024; // request target + header names and values; more: 431
     int maxConnections = 4096;         // open client connections; more: 503 and close

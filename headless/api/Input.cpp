@@ -22,12 +22,38 @@ const QString &Input::dockerName(const QString &name) {
 }
 
 int Input::integer(const char *key, int fallback, int max) {
+    return integer(key, fallback, 0, max);
+}
+
+int Input::integer(const char *key, int fallback, int min, int max) {
     const QString name = QString::fromUtf8(key);
     if (!m_exchange.query().hasQueryItem(name))
         return fallback;
     return keep(validate::intQuery(key, m_exchange.query().queryItemValue(name, QUrl::FullyDecoded),
-                                   0, max),
+                                   min, max),
                 fallback);
+}
+
+std::optional<qint64> Input::time(const char *key) {
+    const QString name = QString::fromUtf8(key);
+    if (!m_exchange.query().hasQueryItem(name))
+        return std::nullopt;
+    const Result<qint64> parsed =
+        validate::timeQuery(key, m_exchange.query().queryItemValue(name, QUrl::FullyDecoded));
+    if (!parsed.ok()) {
+        keep(std::optional<ApiError>(parsed.error()));
+        return std::nullopt;
+    }
+    return parsed.value();
+}
+
+QString Input::text(const char *key) {
+    const QString name = QString::fromUtf8(key);
+    if (!m_exchange.query().hasQueryItem(name))
+        return {};
+    return keep(
+        validate::textQuery(key, m_exchange.query().queryItemValue(name, QUrl::FullyDecoded)),
+        QString());
 }
 
 bool Input::flag(const char *key, bool fallback) {

@@ -27,7 +27,12 @@ public:
 
     // Query parameters, `fallback` when absent.
     int integer(const char *key, int fallback, int max);
+    // From `min` (1: a limit of 0 makes no sense) up to `max`.
+    int integer(const char *key, int fallback, int min, int max);
     bool flag(const char *key, bool fallback);
+    // Times (validate::timeQuery) and filter texts; unset or empty when absent.
+    std::optional<qint64> time(const char *key);
+    QString text(const char *key);
 
     // The JSON object body and its fields.
     QJsonObject body();

@@ -69,6 +69,9 @@ QJsonObject responses(const Route &route, bool takesInput) {
     if (route.doc.eventStream)
         content.insert(QStringLiteral("text/event-stream"),
                        QJsonObject{{"schema", QJsonObject{{"type", "string"}}}});
+    if (route.doc.contentType) // text, such as /metrics' Prometheus format
+        content.insert(QLatin1String(route.doc.contentType),
+                       QJsonObject{{"schema", QJsonObject{{"type", "string"}}}});
     if (!content.isEmpty())
         ok.insert(QStringLiteral("content"), content);
     out.insert(QStringLiteral("200"), ok);
@@ -82,6 +85,8 @@ QJsonObject responses(const Route &route, bool takesInput) {
         out.insert(QStringLiteral("403"),
                    errorAnswer(docker ? "A viewer token, or a container not in docker.control"
                                       : "A viewer token: control needs an operator"));
+    if (route.access == Access::Operator)
+        out.insert(QStringLiteral("403"), errorAnswer("A viewer token: this needs an operator"));
     if (agent)
         out.insert(QStringLiteral("404"),
                    errorAnswer("Container not in the config, or the agent does not know the "
@@ -101,6 +106,9 @@ QJsonObject responses(const Route &route, bool takesInput) {
     if (route.doc.eventStream && route.pattern.endsWith(u"/logs"))
         out.insert(QStringLiteral("501"),
                    errorAnswer("follow=true over a backend that cannot stream logs"));
+    if (agent && route.pattern.endsWith(u"/deaths"))
+        out.insert(QStringLiteral("501"),
+                   errorAnswer("The container's s6-agent is too old to list deaths"));
     if (agent || docker) {
         out.insert(QStringLiteral("502"),
                    errorAnswer("The agent or Docker answered something that is not valid "

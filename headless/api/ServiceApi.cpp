@@ -87,6 +87,15 @@ void ServiceApi::addRoutes(RouteTable &routes) {
                                "from its new start.",
                 .response = "ServiceLogsClearResponse"},
                bind_front(&ServiceApi::clearLogs, this));
+    routes.add("GET", "/containers/{container}/services/{service}/deaths", Access::Read,
+               {.name = "get_service_deaths",
+                .tag = "services",
+                .summary = "Get service deaths",
+                .description = "The deaths s6-supervise recorded for the service (its death "
+                               "tally, at most max-death-tally of them), newest first. 501 from "
+                               "an agent too old to read them.",
+                .response = "ServiceDeathsResponse"},
+               bind_front(&ServiceApi::deaths, this));
     routes.add("GET", "/containers/{container}/ros2/topics", Access::Read,
                {.name = "list_ros2_topics",
                 .tag = "ros2",
@@ -136,10 +145,10 @@ ServiceApi::Answer ServiceApi::statuses(HttpExchange *ex, const PathParams &p) {
     const QString &c = in.container(p.container);
     if (in.error())
         return in.error();
-    m_.reads->read<QList<ServiceStatus>>(
+    m_.reads->read<QByteArray>(
         QStringLiteral("statuses\n") + c, ex,
-        [this, c](QObject *ctx, auto done) { m_.backend->statuses(ctx, c, done); },
-        [c](const auto &list) { return listJson("statuses", c, toJsonArray(list)); });
+        [this, c](QObject *ctx, auto done) { m_.backend->statusesJson(ctx, c, done); },
+        [c](const QByteArray &array) { return listJson("statuses", c, array); });
     return {};
 }
 
@@ -149,9 +158,10 @@ ServiceApi::Answer ServiceApi::status(HttpExchange *ex, const PathParams &p) {
     const QString &s = in.service(p.service);
     if (in.error())
         return in.error();
-    m_.reads->read<ServiceStatus>(
+    m_.reads->read<QByteArray>(
         QStringLiteral("status\n") + c + u'\n' + s, ex,
-        [this, c, s](QObject *ctx, auto done) { m_.backend->status(ctx, c, s, done); }, encode);
+        [this, c, s](QObject *ctx, auto done) { m_.backend->statusJson(ctx, c, s, done); },
+        [](const QByteArray &body) { return body; });
     return {};
 }
 
@@ -194,6 +204,16 @@ ServiceApi::Answer ServiceApi::clearLogs(HttpExchange *ex, const PathParams &p) 
     if (in.error())
         return in.error();
     m_.backend->clearLogs(ex, c, s, m_.out->answer<LogsCleared>(ex, encode));
+    return {};
+}
+
+ServiceApi::Answer ServiceApi::deaths(HttpExchange *ex, const PathParams &p) {
+    Input in(*ex, m_.settings->containers);
+    const QString &c = in.container(p.container);
+    const QString &s = in.service(p.service);
+    if (in.error())
+        return in.error();
+    m_.backend->deaths(ex, c, s, m_.out->answer<ServiceDeaths>(ex, encode));
     return {};
 }
 

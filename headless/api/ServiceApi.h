@@ -26,6 +26,7 @@ private:
     Answer control(HttpExchange *ex, const PathParams &p);
     Answer logs(HttpExchange *ex, const PathParams &p);
     Answer clearLogs(HttpExchange *ex, const PathParams &p);
+    Answer deaths(HttpExchange *ex, const PathParams &p);
     Answer ros2Topics(HttpExchange *ex, const PathParams &p);
     Answer runScript(HttpExchange *ex, const PathParams &p);
     Answer setRunScript(HttpExchange *ex, const PathParams &p);

@@ -1,11 +1,13 @@
 #include "Validation.h"
 
+#include "model/HistoryJson.h"
 #include "model/JsonWriter.h"
 #include "rules/Rules.h"
 
 #include <QJsonDocument>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <cmath>
 
 namespace sm::validate {
@@ -115,6 +117,30 @@ Result<bool> boolQuery(const char *name, const QString &text) {
     return fieldError(QStringLiteral("bool_parsing"), loc("query", name),
                       QStringLiteral("Input should be a valid boolean, unable to interpret input"),
                       text);
+}
+
+Result<qint64> timeQuery(const char *name, const QString &text) {
+    bool isNumber = false;
+    const double seconds = text.trimmed().toDouble(&isNumber);
+    // Up to the year 9999: anything larger is a typo, not a time.
+    if (isNumber && seconds >= 0 && seconds < 253402300800.0)
+        return qint64(seconds * 1000);
+    if (const auto ms = parseIsoTime(text.trimmed()))
+        return *ms;
+    return fieldError(QStringLiteral("datetime_parsing"), loc("query", name),
+                      QStringLiteral("Input should be a valid datetime: ISO 8601 with a time "
+                                     "zone, or Unix seconds"),
+                      text);
+}
+
+Result<QString> textQuery(const char *name, const QString &text) {
+    const bool control =
+        std::any_of(text.begin(), text.end(), [](QChar c) { return c.unicode() < 0x20; });
+    if (text.size() > 255 || control)
+        return fieldError(QStringLiteral("string_pattern_mismatch"), loc("query", name),
+                          QStringLiteral("At most 255 characters, none of them control characters"),
+                          text);
+    return text;
 }
 
 Result<QJsonObject> jsonObjectBody(const QByteArray &body) {

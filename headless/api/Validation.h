@@ -39,6 +39,11 @@ std::optional<ApiError> dockerName(const QString &value);
 // true/false, 1/0, yes/no, on/off, t/f, y/n in any case.
 Result<int> intQuery(const char *name, const QString &text, int min, int max);
 Result<bool> boolQuery(const char *name, const QString &text);
+// A time: ISO 8601 with a zone ("2026-12-02T04:10:00Z", "...+01:00") or Unix seconds, as
+// milliseconds since the epoch.
+Result<qint64> timeQuery(const char *name, const QString &text);
+// A filter value: at most 255 characters, no control characters.
+Result<QString> textQuery(const char *name, const QString &text);
 
 // The body as a JSON object: json_invalid at the offset of the first error, a missing body,
 // or one that is not an object.

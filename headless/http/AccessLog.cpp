@@ -35,6 +35,16 @@ void AccessLog::record(const QByteArray &method, const QByteArray &path, int sta
     m_buffer += ' ';
     m_buffer += QByteArray::number(ms);
     m_buffer += clientGone ? "ms client-gone\n" : "ms\n";
+    scheduleFlush();
+}
+
+void AccessLog::writeLine(const QByteArray &line) {
+    m_buffer += line;
+    m_buffer += '\n';
+    scheduleFlush();
+}
+
+void AccessLog::scheduleFlush() {
     if (m_buffer.size() >= kFlushBytes)
         flush();
     else if (!m_timer.isActive())

@@ -17,9 +17,13 @@ public:
 
     void record(const QByteArray &method, const QByteArray &path, int status, qint64 ms,
                 bool clientGone);
+    // Another line in the same stream (the audit's), written even when requests are not.
+    void writeLine(const QByteArray &line);
     void flush();
 
 private:
+    void scheduleFlush();
+
     bool m_enabled;
     QByteArray m_buffer;
     QTimer m_timer;

@@ -26,7 +26,7 @@ ApiError unauthenticated(const QString &message) {
 
 Auth::Auth(const QList<ApiToken> &tokens) {
     for (const ApiToken &t : tokens)
-        m_entries.append({digestOf(t.token.toUtf8()), t.role});
+        m_entries.append({digestOf(t.token.toUtf8()), t.role, t.name});
 }
 
 QByteArray Auth::bearerToken(const QByteArray &authorization) {
@@ -40,15 +40,22 @@ QByteArray Auth::bearerToken(const QByteArray &authorization) {
     return value.mid(space + 1).trimmed();
 }
 
-std::optional<Role> Auth::roleOf(const QByteArray &token) const {
+std::optional<Auth::Identity> Auth::identityOf(const QByteArray &token) const {
     const QByteArray presented = digestOf(token);
-    std::optional<Role> role;
+    std::optional<Identity> found;
     for (const Entry &entry : m_entries) {
         // Every entry is compared; the higher role wins if one token is listed twice.
-        if (sameDigest(presented, entry.digest) && role != Role::Operator)
-            role = entry.role;
+        if (sameDigest(presented, entry.digest) && (!found || found->role != Role::Operator))
+            found = Identity{entry.name, entry.role};
     }
-    return role;
+    return found;
+}
+
+std::optional<Auth::Identity> Auth::identify(const QByteArray &authorization) const {
+    if (!enabled() || authorization.isEmpty() || authorization.size() > kMaxHeaderBytes)
+        return std::nullopt;
+    const QByteArray token = bearerToken(authorization);
+    return token.isEmpty() ? std::nullopt : identityOf(token);
 }
 
 std::optional<ApiError> Auth::check(const QByteArray &authorization, const QByteArray &method,
@@ -60,11 +67,11 @@ std::optional<ApiError> Auth::check(const QByteArray &authorization, const QByte
             QStringLiteral("This route needs an access token (Authorization: Bearer <token>)"));
     const QByteArray token =
         authorization.size() > kMaxHeaderBytes ? QByteArray() : bearerToken(authorization);
-    const std::optional<Role> role = token.isEmpty() ? std::nullopt : roleOf(token);
-    if (!role)
+    const std::optional<Identity> who = token.isEmpty() ? std::nullopt : identityOf(token);
+    if (!who)
         return unauthenticated(QStringLiteral("The access token is missing or not valid"));
     const bool reading = access == Access::Read && (method == "GET" || method == "HEAD");
-    if (*role == Role::Viewer && !reading)
+    if (who->role == Role::Viewer && !reading)
         return ApiError::forbidden(
             QStringLiteral("A viewer token may only read; %1 needs an operator token")
                 .arg(QString::fromUtf8(method)));

@@ -34,6 +34,14 @@ public:
     std::optional<ApiError> check(const QByteArray &authorization, const QByteArray &method,
                                   Access access) const;
 
+    // Who a request comes from, for the audit: the token's name and role from api.tokens
+    // (the token itself never leaves this class), or nothing without a valid token.
+    struct Identity {
+        QString name;
+        Role role;
+    };
+    std::optional<Identity> identify(const QByteArray &authorization) const;
+
     // The token of an "Authorization: Bearer <t>" header value; empty when it is not one.
     static QByteArray bearerToken(const QByteArray &authorization);
 
@@ -41,9 +49,10 @@ private:
     struct Entry {
         QByteArray digest; // SHA-256 of the token
         Role role;
+        QString name;
     };
-    // The role of the token whose digest matches, looking at every entry whatever the outcome.
-    std::optional<Role> roleOf(const QByteArray &token) const;
+    // The entry whose digest matches, looking at every entry whatever the outcome.
+    std::optional<Identity> identityOf(const QByteArray &token) const;
 
     QList<Entry> m_entries;
 };

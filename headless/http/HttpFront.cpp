@@ -76,8 +76,10 @@ HttpExchange::HttpExchange(QByteArray method, QByteArray rawPath, QUrlQuery quer
     , m_responder(std::make_unique<QHttpServerResponder>(std::move(responder)))
     , m_socket(m_responder->socket()) {
     m_clock.start();
-    if (m_socket)
+    if (m_socket) {
         connect(m_socket, &QTcpSocket::disconnected, this, &HttpExchange::clientLeft);
+        m_peerAddress = m_socket->peerAddress().toString();
+    }
 }
 
 HttpExchange::~HttpExchange() = default;
@@ -94,6 +96,8 @@ bool HttpExchange::respond(int status, const HeaderList &headers, const QByteArr
     if (m_answered)
         return false;
     m_answered = true;
+    if (m_onAnswer)
+        std::exchange(m_onAnswer, nullptr)(status, body);
     if (m_socket.isNull())
         return false;
     m_responder->writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(status));
@@ -109,6 +113,8 @@ bool HttpExchange::startStream(int status, const HeaderList &headers) {
     if (m_answered)
         return false;
     m_answered = true;
+    if (m_onAnswer)
+        std::exchange(m_onAnswer, nullptr)(status, QByteArray());
     if (m_socket.isNull())
         return false;
     m_streaming = true;

@@ -41,6 +41,11 @@ public:
     bool answered() const { return m_answered; }
     bool clientGone() const { return m_socket.isNull(); }
     qint64 elapsedMs() const { return m_clock.elapsed(); }
+    qint64 elapsedNs() const { return m_clock.nsecsElapsed(); }
+    // The route template the request matched ("/containers/{container}/services"), empty for
+    // an unknown path: what request metrics name it by, never the raw path.
+    const QString &route() const { return m_route; }
+    void setRoute(const QString &route) { m_route = route; }
     // Extra time the backend may legitimately take (a Docker stop's grace period) before the
     // watchdog answers 504.
     void setExtraDeadlineMs(qint64 ms) { m_extraDeadlineMs = ms; }
@@ -48,6 +53,12 @@ public:
 
     // Writes the answer once; later calls are ignored. Returns false if the client had left.
     bool respond(int status, const HeaderList &headers, const QByteArray &body);
+    // Called with the answer when it is written, even to a client that left (the audit).
+    void setOnAnswer(std::function<void(int status, const QByteArray &body)> hook) {
+        m_onAnswer = std::move(hook);
+    }
+    // The client's address, as it connected ("127.0.0.1"); empty when unknown.
+    const QString &peerAddress() const { return m_peerAddress; }
 
     // A streamed answer (SSE): the status line and headers now (chunked transfer coding), then
     // body chunks as they come. It counts as the answer: respond() is ignored afterwards.
@@ -82,6 +93,9 @@ private:
     bool m_answered = false;
     qint64 m_extraDeadlineMs = 0;
     bool m_streaming = false;
+    std::function<void(int, const QByteArray &)> m_onAnswer;
+    QString m_peerAddress;
+    QString m_route;
 };
 
 // The only class that knows QHttpServer (its API changes in Qt 6.7 and 6.8). It does no

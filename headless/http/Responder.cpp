@@ -41,6 +41,8 @@ void Responder::reply(HttpExchange *exchange, int status, const QByteArray &body
     exchange->respond(status, headers, body);
     m_log->record(exchange->method(), exchange->rawPath(), status, exchange->elapsedMs(),
                   exchange->clientGone());
+    if (m_observer)
+        m_observer(*exchange, status);
     exchange->deleteLater();
 }
 
@@ -56,6 +58,8 @@ bool Responder::startStream(HttpExchange *exchange) {
     headers.append(Header{"Content-Type", "text/event-stream"});
     headers.append(Header{"Cache-Control", "no-cache"});
     headers.append(Header{"X-Accel-Buffering", "no"}); // reverse proxies: do not buffer
+    if (m_observer)
+        m_observer(*exchange, 200);
     if (exchange->startStream(200, headers))
         return true;
     m_log->record(exchange->method(), exchange->rawPath(), 200, exchange->elapsedMs(), true);

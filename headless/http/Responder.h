@@ -7,6 +7,8 @@
 
 #include <QObject>
 
+#include <functional>
+
 namespace sm {
 
 class AccessLog;
@@ -46,6 +48,10 @@ public:
     // The access log line of a stream that ended.
     void streamEnded(HttpExchange *exchange, qint64 durationMs);
 
+    // Told of every answer as it goes out, streams when they start (the request metrics).
+    using Observer = std::function<void(const HttpExchange &exchange, int status)>;
+    void setObserver(Observer observer) { m_observer = std::move(observer); }
+
     // A backend callback that answers with toJson(value), or the error.
     template <typename T, typename ToJson> auto answer(HttpExchange *exchange, ToJson toJsonFn) {
         return [this, exchange, toJsonFn](const Result<T> &result) {
@@ -60,6 +66,7 @@ private:
     Cors m_cors;
     AccessLog *m_log;
     Watchdog m_watchdog;
+    Observer m_observer;
 };
 
 } // namespace sm

@@ -59,9 +59,12 @@ RouteTable::Match RouteTable::find(const QByteArray &method, const QByteArray &r
             continue;
         if (!match.allowed.contains(route.method))
             match.allowed.append(route.method);
+        if (match.pattern.isEmpty())
+            match.pattern = route.pattern;
         if (!match.route && route.method == method) {
             match.route = &route;
             match.params = params;
+            match.pattern = route.pattern;
         }
     }
     return match;

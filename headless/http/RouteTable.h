@@ -17,8 +17,9 @@ namespace sm {
 class HttpExchange;
 
 // Who may call a route once tokens exist: open routes never ask for one, read routes accept
-// a viewer token, control routes need an operator.
-enum class Access { Open, Read, Control };
+// a viewer token, control routes (which change something, and are audited) and operator
+// routes (reads for operators only, such as the audit itself) need an operator.
+enum class Access { Open, Read, Control, Operator };
 
 // A query parameter as /openapi.json describes it.
 struct QueryDoc {
@@ -40,8 +41,9 @@ struct RouteDoc {
     const char *response = nullptr; // schema of the 200 answer (components/schemas)
     const char *body = nullptr;     // schema of the request body, if any
     QList<QueryDoc> query = {};
-    bool eventStream = false; // the 200 answer may be text/event-stream
-    bool hidden = false;      // not an API operation (the docs pages and their assets)
+    bool eventStream = false;          // the 200 answer may be text/event-stream
+    const char *contentType = nullptr; // the 200 answer's media type when it is not JSON
+    bool hidden = false;               // not an API operation (the docs pages and their assets)
 };
 
 // The path segments a route captures, by name: a pattern's {container}, {service} and {name}
@@ -78,6 +80,7 @@ public:
         const Route *route = nullptr; // the route for this method, if any
         PathParams params;
         QByteArrayList allowed; // methods the path accepts (empty: unknown path)
+        QString pattern;        // the matched route's template, else the path's first one
     };
     Match find(const QByteArray &method, const QByteArray &rawPath) const;
 

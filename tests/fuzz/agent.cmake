@@ -1,9 +1,9 @@
 # Fuzz targets of the s6-agent's parsers: HTTP requests, supervise/status
-# files, request-body JSON. CTest replays each checked-in corpus with any
-# compiler (agent_*_replay); with clang the libFuzzer executables are built
-# too, e.g. `agent_request_fuzzer tests/fuzz/corpus/agent_request`.
+# files, request-body JSON, finish scripts (s6-permafailon). CTest replays each
+# checked-in corpus with any compiler (agent_*_replay); with clang the libFuzzer
+# executables are built too, e.g. `agent_request_fuzzer tests/fuzz/corpus/agent_request`.
 if(TARGET sm_agent_lib)
-  foreach(target agent_request agent_status agent_json)
+  foreach(target agent_request agent_status agent_json agent_finish)
     add_executable(${target}_replay ${CMAKE_CURRENT_LIST_DIR}/${target}_fuzz.cpp)
     target_link_libraries(${target}_replay PRIVATE sm_agent_lib sm_fuzz_replay)
     set_target_properties(${target}_replay PROPERTIES AUTOMOC OFF)

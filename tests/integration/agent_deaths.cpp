@@ -7,12 +7,9 @@
 #include "S6Tree.h"
 #include "agent_client.h"
 
-#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QProcess>
-#include <QRegularExpression>
 #include <QTest>
 
 namespace {
@@ -25,36 +22,6 @@ const QString kCrashThrice = QStringLiteral("#!/bin/sh\n"
                                             "echo $n > runs\n"
                                             "[ $n -le 3 ] && exit 3\n"
                                             "exec sleep 100000\n");
-
-// One line of s6-svdt as the agent's death object:
-// "@400000006b0f867f16da1bdc signal SIGKILL" / "@... exitcode 3".
-QJsonObject svdtDeath(const QString &line) {
-    static const QRegularExpression re(
-        QStringLiteral("^@([0-9a-f]{16})[0-9a-f]{8} (exitcode (\\d+)|signal (SIG\\w+))$"));
-    const auto m = re.match(line);
-    if (!m.hasMatch())
-        return QJsonObject{{"unparsed", line}};
-    // TAI64 label - 2^62, less the 37 s TAI is ahead of UTC.
-    const qint64 unix = qint64(m.captured(1).toULongLong(nullptr, 16) - (quint64(1) << 62)) - 37;
-    QJsonObject death;
-    death["time"] = QDateTime::fromSecsSinceEpoch(unix, Qt::UTC).toString(Qt::ISODate);
-    death["exit_code"] = m.captured(3).isEmpty() ? QJsonValue() : m.captured(3).toInt();
-    death["signal"] = m.captured(4).isEmpty() ? QJsonValue() : m.captured(4);
-    return death;
-}
-
-// s6-svdt's deaths, newest first like the agent's.
-QJsonArray svdt(const QString &serviceDir) {
-    QProcess p;
-    p.start(QStringLiteral("s6-svdt"), {serviceDir});
-    if (!p.waitForFinished(5000) || p.exitCode() != 0)
-        return QJsonArray{QJsonObject{{"s6-svdt failed", p.exitCode()}}};
-    QJsonArray deaths;
-    for (const QString &line : QString::fromUtf8(p.readAllStandardOutput()).split('\n'))
-        if (!line.isEmpty())
-            deaths.prepend(svdtDeath(line));
-    return deaths;
-}
 
 struct SseEvent {
     QByteArray event;
@@ -127,7 +94,7 @@ private:
     bool crasherSettled() {
         QFile runs(m_tree.serviceDir("crasher") + "/runs");
         return runs.open(QIODevice::ReadOnly) && runs.readAll().trimmed() == "4" &&
-               m_tree.isUp("crasher") && svdt(m_tree.serviceDir("crasher")).size() == 3;
+               m_tree.isUp("crasher") && m_tree.svdtDeaths("crasher").size() == 3;
     }
 
     S6Tree m_tree;
@@ -158,7 +125,7 @@ void AgentDeaths::exitCodesMatchSvdt() {
     QTRY_VERIFY2_WITH_TIMEOUT(
         crasherSettled(),
         qPrintable(m_tree.svstat("crasher") +
-                   QStringLiteral(", %1 deaths").arg(svdt(m_tree.serviceDir("crasher")).size())),
+                   QStringLiteral(", %1 deaths").arg(m_tree.svdtDeaths("crasher").size())),
         30000);
     const HttpReply reply = get("/services/crasher/deaths");
     QCOMPARE(reply.status, 200);
@@ -166,7 +133,7 @@ void AgentDeaths::exitCodesMatchSvdt() {
     const QJsonObject body = reply.json();
     QCOMPARE(body.keys(), QStringList({"deaths", "service"}));
     QCOMPARE(body.value("service").toString(), QStringLiteral("crasher"));
-    const QJsonArray expected = svdt(m_tree.serviceDir("crasher"));
+    const QJsonArray expected = m_tree.svdtDeaths("crasher");
     QCOMPARE(body.value("deaths").toArray(), expected);
     for (const auto &death : expected) {
         QCOMPARE(death.toObject().value("exit_code").toInt(), 3);
@@ -186,7 +153,9 @@ void AgentDeaths::exitCodesMatchSvdt() {
     QVERIFY2(raw.indexOf("\"since\":") < raw.indexOf("\"deaths_last_minute\":"), raw.constData());
     QVERIFY2(raw.indexOf("\"deaths_last_minute\":") < raw.indexOf("\"last_death\":"),
              raw.constData());
-    QVERIFY2(raw.endsWith("}}"), raw.constData());
+    QVERIFY2(raw.indexOf("\"last_death\":") < raw.indexOf("\"deaths_last_hour\":"),
+             raw.constData());
+    QVERIFY2(raw.endsWith("},\"deaths_last_hour\":3,\"failed\":false}"), raw.constData());
 }
 
 void AgentDeaths::signalsMatchSvdt() {
@@ -198,10 +167,10 @@ void AgentDeaths::signalsMatchSvdt() {
     qint64 again = 0;
     QTRY_VERIFY_WITH_TIMEOUT((again = upPid("killed")) > 0 && again != pid, 10000);
     QVERIFY(m_tree.svc("killed", "-d"));
-    QTRY_COMPARE_WITH_TIMEOUT(svdt(m_tree.serviceDir("killed")).size(), 2, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_tree.svdtDeaths("killed").size(), 2, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(!m_tree.isUp("killed"), 10000);
 
-    const QJsonArray expected = svdt(m_tree.serviceDir("killed"));
+    const QJsonArray expected = m_tree.svdtDeaths("killed");
     QCOMPARE(deaths("killed"), expected);
     QCOMPARE(expected[0].toObject().value("signal").toString(), QStringLiteral("SIGTERM"));
     QCOMPARE(expected[1].toObject().value("signal").toString(), QStringLiteral("SIGKILL"));
@@ -212,6 +181,9 @@ void AgentDeaths::signalsMatchSvdt() {
     QCOMPARE(s.value("deaths_last_minute").toInt(-1), 2);
     QCOMPARE(s.value("last_death").toObject(), expected.first().toObject());
     QCOMPARE(s.value("signal").toString(), QStringLiteral("SIGTERM"));
+    QCOMPARE(s.value("deaths_last_hour").toInt(-1), 2);
+    // Stopped by hand, no finish script: down, not failed.
+    QCOMPARE(s.value("failed"), QJsonValue(false));
 }
 
 void AgentDeaths::freshService() {
@@ -219,12 +191,14 @@ void AgentDeaths::freshService() {
     const HttpReply reply = get("/services/fresh/deaths");
     QCOMPARE(reply.status, 200);
     QCOMPARE(reply.body, QByteArray(R"({"service":"fresh","deaths":[]})"));
-    QCOMPARE(svdt(m_tree.serviceDir("fresh")), QJsonArray());
+    QCOMPARE(m_tree.svdtDeaths("fresh"), QJsonArray());
     const QJsonObject s = status("fresh");
     QCOMPARE(s.value("deaths_last_minute").toInt(-1), 0);
     QVERIFY(s.contains("last_death"));
     QVERIFY(s.value("last_death").isNull());
-    QCOMPARE(s.keys().size(), 14);
+    QCOMPARE(s.value("deaths_last_hour").toInt(-1), 0);
+    QCOMPARE(s.value("failed"), QJsonValue(false));
+    QCOMPARE(s.keys().size(), 16);
 }
 
 void AgentDeaths::unknownAndInvalidNames() {
@@ -260,6 +234,8 @@ void AgentDeaths::malformedTally() {
     QVERIFY(st.json().contains("deaths_last_minute"));
     QVERIFY(st.json().value("deaths_last_minute").isNull());
     QVERIFY(st.json().value("last_death").isNull());
+    QVERIFY(st.json().value("deaths_last_hour").isNull());
+    QCOMPARE(st.json().value("failed"), QJsonValue(false));
     QCOMPARE(get("/services/status").status, 200);
 
     // Whole records of nonsense are refused as well.

@@ -178,8 +178,9 @@ void AgentLiveStatus::allStatusesInOneRequest() {
         names << s.toObject().value("name").toString();
     QCOMPARE(names, QStringList({"crash", "down-file", "normally-down-up", "paused", "signalled",
                                  "up", "up-ready", "want-down"}));
-    // The twelve status fields, then the two death fields (deaths_last_minute, last_death).
-    QCOMPARE(statuses.at(0).toObject().keys().size(), 14);
+    // The twelve status fields, then the three death fields (deaths_last_minute, last_death,
+    // deaths_last_hour) and failed.
+    QCOMPARE(statuses.at(0).toObject().keys().size(), 16);
 }
 
 void AgentLiveStatus::unsupervisedService() {

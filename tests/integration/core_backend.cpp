@@ -123,7 +123,8 @@ private slots:
     void statusesShowTheCrashLoop() {
         QElapsedTimer clock;
         clock.start();
-        // The crash service needs a moment to have died at least once.
+        // The crash service needs a few seconds to have died three times (s6 waits a second
+        // between two starts).
         while (clock.elapsed() < 10000) {
             const auto r = ask<QList<ServiceStatus>>(
                 [&](auto done) { m_backend->statuses(this, "ai_worker", done); });
@@ -134,7 +135,12 @@ private slots:
             QCOMPARE(r.value().at(3).serviceLabel, QStringLiteral("Web Server"));
             QVERIFY(!r.value().at(1).isUp); // idle has a down file
             if (crash.crashLooping()) {
-                QCOMPARE(crash.exitCode, std::optional<int>(3));
+                // Three deaths in the last minute while wanted up, each an exit with code 3.
+                QVERIFY(crash.deathsLastMinute.value_or(0) >= kCrashLoopDeaths);
+                QCOMPARE(crash.wantUp, std::optional<bool>(true));
+                QVERIFY(crash.lastDeath);
+                QCOMPARE(crash.lastDeath->exitCode, std::optional<int>(3));
+                QVERIFY(!crash.failed());
                 return;
             }
         }

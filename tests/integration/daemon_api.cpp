@@ -32,7 +32,10 @@ private:
         QCOMPARE(keyOrder(raw),
                  QStringList({"container", "service", "service_label", "name", "raw", "is_up",
                               "pid", "uptime_seconds", "normally_up", "want_up", "ready", "paused",
-                              "exit_code", "signal", "since", "deaths_last_minute", "last_death"}));
+                              "exit_code", "signal", "since", "deaths_last_minute", "last_death",
+                              "deaths_last_hour", "failed"}));
+        QVERIFY(o.value("deaths_last_hour").isDouble());
+        QVERIFY(o.value("failed").isBool());
         QVERIFY(o.value("normally_up").isBool() && o.value("want_up").isBool());
         QVERIFY(o.value("exit_code").isDouble() || o.value("exit_code").isNull());
         QVERIFY(o.value("since").toString().endsWith(u'Z'));

@@ -65,8 +65,11 @@ public:
     bool start(const QStringList &args, int timeoutMs = 15000) {
         m_process = std::make_unique<QProcess>();
         m_stderr.clear();
-        m_process->setProgram(binary());
-        m_process->setArguments(args);
+        m_stdout.clear(); // a restart must not find the last run's "listening on" line
+        // A wrapper (e.g. one that gives the daemon its own mounts) runs it, with its args.
+        m_process->setProgram(m_wrapper.isEmpty() ? binary() : m_wrapper.first());
+        m_process->setArguments(
+            m_wrapper.isEmpty() ? args : m_wrapper.mid(1) + QStringList{binary()} + args);
         if (!m_environment.isEmpty())
             m_process->setProcessEnvironment(m_environment);
         m_process->start();
@@ -141,6 +144,8 @@ public:
     QString baseUrl() const { return m_base; }
     QString dir() const { return m_dir.path(); }
     void setEnvironment(const QProcessEnvironment &env) { m_environment = env; }
+    // The command that execs the daemon: program and leading arguments.
+    void setWrapper(const QStringList &wrapper) { m_wrapper = wrapper; }
 
 private:
     QByteArray m_stderr;
@@ -149,6 +154,7 @@ private:
     QByteArray m_stdout;
     QString m_base;
     QProcessEnvironment m_environment;
+    QStringList m_wrapper;
 };
 
 // Asynchronous HTTP against the daemon with QNetworkAccessManager.

@@ -38,7 +38,10 @@ private Q_SLOTS:
                                   "  socket_path: " +
                                   m_link.toUtf8() +
                                   "\n"
-                                  "  control: [allowed]\n";
+                                  "  control: [allowed]\n"
+                                  "state:\n"
+                                  "  dir: " +
+                                  m_daemon.dir().toUtf8() + "/state\n";
         QVERIFY2(m_daemon.startWithConfig(config), m_daemon.allStderr().constData());
         m_client = std::make_unique<DaemonClient>(m_daemon.baseUrl());
     }
@@ -113,6 +116,33 @@ private Q_SLOTS:
         // The allowlist is checked first: a name outside it is refused whether it exists or not.
         checkError(m_client->call("POST", "/docker/containers/ghost", R"({"action":"start"})"),
                    403);
+
+        // Each request audited, refused ones too (no tokens: role "open", no token name).
+        const QJsonArray audit = m_client->get("/audit").json().value("entries").toArray();
+        QStringList seen;
+        for (const QJsonValue &e : audit) {
+            const QJsonObject o = e.toObject();
+            QVERIFY(o.value("token").isNull());
+            QCOMPARE(o.value("role").toString(), QString("open"));
+            QCOMPARE(o.value("route").toString(), QString("/docker/containers/{name}"));
+            seen << QStringLiteral("%1 %2 %3")
+                        .arg(o.value("target").toString(), o.value("action").toString())
+                        .arg(o.value("status").toInt());
+        }
+        QCOMPARE(seen, QStringList({"ghost start 403", "allowed start 200", "allowed restart 200",
+                                    "guarded stop 403"}));
+        // The Engine's events for the restart are in the history.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const QJsonArray events =
+                    m_client->get("/history?container=allowed").json().value("events").toArray();
+                for (const QJsonValue &e : events)
+                    if (e.toObject().value("source").toString() == "docker" &&
+                        e.toObject().value("kind").toString() == "start")
+                        return true;
+                return false;
+            }(),
+            15000);
     }
 
     void logs() {

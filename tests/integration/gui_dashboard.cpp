@@ -1,6 +1,6 @@
-// The dashboard on a real stack: an s6 tree (up, down, crash-looping and logging services),
-// the project's s6-agent, LocalBackend in-process, and the built system-managerd for remote
-// mode. Local and remote windows must show the same rows.
+// The dashboard on a real stack: an s6 tree (up, down, crash-looping, failed and logging
+// services), the project's s6-agent, LocalBackend in-process, and the built system-managerd for
+// remote mode. Local and remote windows must show the same rows.
 #include "AgentProcess.h"
 #include "ContainerListModel.h"
 #include "DemoLauncher.h"
@@ -57,6 +57,11 @@ QString stateOf(const ServiceTableModel *model, const QString &id) {
     return row < 0 ? QString() : model->index(row, ServiceTableModel::State).data().toString();
 }
 
+QString deathsOf(const ServiceTableModel *model, const QString &id) {
+    const int row = model->rowOf(id);
+    return row < 0 ? QString() : model->index(row, ServiceTableModel::Deaths).data().toString();
+}
+
 QString pidOf(const ServiceTableModel *model, const QString &id) {
     const int row = model->rowOf(id);
     return row < 0 ? QString() : model->index(row, ServiceTableModel::Pid).data().toString();
@@ -82,6 +87,10 @@ private Q_SLOTS:
         S6ServiceOptions logged;
         logged.logger = true;
         QVERIFY(m_tree.addService("crashy", "#!/bin/sh\necho crashing >&2\nexit 3\n"));
+        // Its finish script gives up at the second death: s6 stops restarting it.
+        S6ServiceOptions givesUp;
+        givesUp.finishScript = "#!/bin/sh\nexec s6-permafailon 60 2 1-255 true\n";
+        QVERIFY(m_tree.addService("givesup", "#!/bin/sh\nexit 4\n", givesUp));
         QVERIFY(m_tree.addService("chatty",
                                   "#!/bin/sh\nexec 2>&1\ni=0\nwhile :; do i=$((i+1)); "
                                   "printf '\\033[32mtick\\033[0m %s\\n' \"$i\"; sleep 0.2; done\n",
@@ -117,12 +126,17 @@ private Q_SLOTS:
     void localModeShowsRealStates() {
         MainWindow &w = localWindow();
         ServiceTableModel *model = w.serviceModel();
-        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 4, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 5, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(model, "steady"), QString("up"), 10000);
         QCOMPARE(stateOf(model, "idle"), QString("down"));
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(model, "crashy"), QString("crash loop"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(model, "givesup"), QString("failed"), 10000);
         QCOMPARE(model->index(model->rowOf("steady"), ServiceTableModel::Label).data().toString(),
                  "Steady worker");
+        // Deaths in the last hour, as s6 recorded them.
+        QCOMPARE(deathsOf(model, "givesup"), QString("2"));
+        QCOMPARE(deathsOf(model, "steady"), QString("0"));
+        QVERIFY(deathsOf(model, "crashy").toInt() >= 3);
         QVERIFY(!pidOf(model, "steady").isEmpty());
         // The container's agent shows as reachable.
         QTRY_COMPARE(w.containerModel()->index(0, 0).data(ContainerListModel::ReachableRole),
@@ -174,9 +188,12 @@ private Q_SLOTS:
         remote.show();
         MainWindow &local = localWindow();
         QTRY_VERIFY_WITH_TIMEOUT(remote.selectContainer("robot"), 10000);
-        QTRY_COMPARE_WITH_TIMEOUT(remote.serviceModel()->rowCount(), 4, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(remote.serviceModel()->rowCount(), 5, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(remote.serviceModel(), "crashy"), QString("crash loop"),
                                   10000);
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(remote.serviceModel(), "givesup"), QString("failed"),
+                                  10000);
+        QCOMPARE(deathsOf(remote.serviceModel(), "givesup"), QString("2"));
         // The crash loop restarts once a second, so compare once both have settled.
         QTRY_COMPARE_WITH_TIMEOUT(rows(remote.serviceModel()), rows(local.serviceModel()), 10000);
         QCOMPARE(pidOf(remote.serviceModel(), "steady"), pidOf(local.serviceModel(), "steady"));

@@ -1,7 +1,8 @@
 // api.tokens end to end through system-managerd and a real agent: tokens from the config
 // (inline and token_file), 401/403/200 by role, open routes, the loud warning and /healthz's
-// "warning" when listening beyond loopback without tokens (and neither when tokens guard it),
-// and no token in the access log. Config errors about tokens exit 2 with file:line:column.
+// "warning" when listening beyond loopback without tokens (and neither when tokens guard it,
+// unless api.metrics_open leaves /metrics open), and no token in the access log. Config errors
+// about tokens exit 2 with file:line:column.
 #include "AgentProcess.h"
 #include "S6Tree.h"
 #include "daemon_support.h"
@@ -111,6 +112,28 @@ private Q_SLOTS:
         const QByteArray err = daemon.allStderr();
         QVERIFY2(err.contains("WARNING: the API on http://0.0.0.0:") &&
                      err.contains("no access control"),
+                 err.constData());
+    }
+
+    // api.metrics_open beyond loopback: /metrics is open, the rest is not, and it is said.
+    void beyondLoopbackWithMetricsOpenWarns() {
+        DaemonProcess daemon;
+        QFile file(daemon.dir() + "/config.yml");
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(tokenConfig() + "  metrics_open: true\n");
+        file.close();
+        QVERIFY(daemon.start({"--config", file.fileName(), "--listen", "0.0.0.0:0", "-q"}));
+        const QString port = daemon.baseUrl().section(u':', -1);
+        DaemonClient client(QStringLiteral("http://127.0.0.1:") + port);
+        QCOMPARE(client.get("/metrics").status, 200);
+        QCOMPARE(client.get("/containers").status, 401);
+        const DaemonAnswer health = client.get("/healthz");
+        QCOMPARE(health.json().value("warning").toString(),
+                 QString("The API listens on 0.0.0.0 with /metrics open without a token "
+                         "(api.metrics_open)"));
+        QCOMPARE(daemon.stop(), 0);
+        const QByteArray err = daemon.allStderr();
+        QVERIFY2(err.contains("WARNING: GET http://0.0.0.0:") && err.contains("/metrics is open"),
                  err.constData());
     }
 

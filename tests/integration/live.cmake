@@ -1,8 +1,8 @@
 # Live updates end to end: the built system-managerd over real s6 trees and the project's
-# s6-agent (live_events, live_logs), a mixed fleet with an older agent (live_mixed_fleet),
-# and over podman's Docker API (live_docker).
+# s6-agent (live_events, live_logs, live_deaths), a mixed fleet with an older agent
+# (live_mixed_fleet), and over podman's Docker API (live_docker).
 if(TARGET system-managerd AND TARGET s6-agent AND TARGET sm_testsupport)
-  foreach(name live_events live_logs live_docker live_mixed_fleet)
+  foreach(name live_events live_logs live_docker live_mixed_fleet live_deaths)
     if(NOT EXISTS ${CMAKE_CURRENT_LIST_DIR}/${name}.cpp)
       continue()
     endif()

@@ -5,6 +5,7 @@
 // the original agent's routes.
 #include "AgentProcess.h"
 #include "S6Tree.h"
+#include "backend/RemoteBackend.h"
 #include "live_support.h"
 
 #include <QJsonDocument>
@@ -144,6 +145,40 @@ private slots:
         // Both agents are reported reachable.
         QVERIFY(client.data("agent").contains(R"({"container":"new","reachable":true})"));
         QVERIFY(client.data("agent").contains(R"({"container":"old","reachable":true})"));
+    }
+
+    // The old agent has no deaths route: a clear 501 saying so (not "unreachable", not the
+    // unknown service's 404); its statuses carry no death fields, so the older crash-loop rule
+    // applies to them, and the dashboard shows no death count.
+    void oldAgentHasNoDeaths() {
+        sm::RemoteBackend remote(QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_daemon.port())));
+        const auto deaths = [&](const QString &container, const QString &service) {
+            std::optional<sm::Result<sm::ServiceDeaths>> result;
+            remote.deaths(this, container, service,
+                          [&](sm::Result<sm::ServiceDeaths> r) { result = std::move(r); });
+            return QTest::qWaitFor([&] { return result.has_value(); }, 10000)
+                       ? std::move(*result)
+                       : sm::Result<sm::ServiceDeaths>(sm::ApiError::timeout("no answer"));
+        };
+        const auto old = deaths("old", "nav");
+        QVERIFY(!old.ok());
+        QCOMPARE(old.error().status, 501);
+        QVERIFY2(old.error().message.contains("container 'old'") &&
+                     old.error().message.contains("older"),
+                 qPrintable(old.error().message));
+        QVERIFY(m_old->requests.contains("/services/nav/deaths"));
+        const auto fresh = deaths("new", "web");
+        QVERIFY2(fresh.ok(), qPrintable(fresh.ok() ? QString() : fresh.error().message));
+        QCOMPARE(deaths("new", "nope").error().status, 404);
+
+        std::optional<sm::Result<sm::ServiceStatus>> status;
+        remote.status(this, "old", "nav", [&](sm::Result<sm::ServiceStatus> r) { status = r; });
+        QTRY_VERIFY(status.has_value());
+        QVERIFY(status->ok());
+        QVERIFY(!status->value().deathFieldsReported);
+        QVERIFY(!status->value().deathsLastHour);
+        QVERIFY(!status->value().crashLooping());
+        QVERIFY(!status->value().failed());
     }
 };
 

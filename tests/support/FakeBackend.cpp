@@ -8,9 +8,10 @@ using namespace sm;
 
 // The entries of `calls`, one per method: "containers", "services c", "statuses c",
 // "status c s", "control c s action", "logs c s tail stripAnsi cursor" (cursor -1 when none),
-// "run c s", "setrun c s content", "clearlogs c s", "follow c s tail", "docker-list all",
-// "docker-status name", "docker-control name action timeout", "docker-logs name tail",
-// "docker-follow name tail", "health" (booleans as 0 or 1).
+// "run c s", "setrun c s content", "clearlogs c s", "deaths c s", "follow c s tail",
+// "docker-list all", "docker-status name", "docker-control name action timeout",
+// "docker-logs name tail", "docker-follow name tail", "health", "history c s limit",
+// "audit c s limit" (booleans as 0 or 1).
 
 namespace {
 
@@ -128,6 +129,14 @@ void FakeBackend::clearLogs(QObject *context, const QString &container, const QS
            LogsCleared{container, service, "Logs cleared successfully", logPath(service)});
 }
 
+void FakeBackend::deaths(QObject *context, const QString &container, const QString &service,
+                         Callback<ServiceDeaths> done) {
+    answer(context, "deaths " + container + ' ' + service, std::move(done),
+           deathsError ? Result<ServiceDeaths>(*deathsError)
+                       : Result<ServiceDeaths>(ServiceDeaths{
+                             container, service, deathLists.value(key(container, service))}));
+}
+
 void FakeBackend::runScript(QObject *context, const QString &container, const QString &service,
                             Callback<RunScript> done) {
     answer(context, "run " + container + ' ' + service, std::move(done),
@@ -178,6 +187,44 @@ LogStream *FakeBackend::followDockerLogs(const QString &name, int tail) {
 
 void FakeBackend::health(QObject *context, Callback<Health> done) {
     answer(context, "health", std::move(done), healthValue);
+}
+
+namespace {
+
+// The newest `limit` of `all` for this container and service, as the store selects them.
+template <typename T>
+QList<T> selected(const QList<T> &all, const QString &container, const QString &service,
+                  int limit) {
+    QList<T> out;
+    for (const T &item : all)
+        if ((container.isEmpty() || item.container == container) &&
+            (service.isEmpty() || item.service == service) && out.size() < limit)
+            out.append(item);
+    return out;
+}
+
+} // namespace
+
+void FakeBackend::history(QObject *context, const HistoryQuery &query,
+                          Callback<QList<HistoryEvent>> done) {
+    answer(context,
+           QStringLiteral("history %1 %2 %3").arg(query.container, query.service).arg(query.limit),
+           std::move(done),
+           historyError ? Result<QList<HistoryEvent>>(*historyError)
+                        : Result<QList<HistoryEvent>>(
+                              selected(historyEvents, query.container, query.service, query.limit)),
+           Due{{}, historyDelayMs.value(key(query.container, query.service))});
+}
+
+void FakeBackend::audit(QObject *context, const AuditQuery &query,
+                        Callback<QList<AuditEntry>> done) {
+    answer(context,
+           QStringLiteral("audit %1 %2 %3").arg(query.container, query.service).arg(query.limit),
+           std::move(done),
+           auditError ? Result<QList<AuditEntry>>(*auditError)
+                      : Result<QList<AuditEntry>>(
+                            selected(auditEntries, query.container, query.service, query.limit)),
+           Due{{}, historyDelayMs.value(key(query.container, query.service))});
 }
 
 LogStream *FakeBackend::newStream() {

@@ -34,9 +34,23 @@ public:
     QList<sm::ContainerInfo> containerList;
     QHash<QString, Agent> agents;    // container name → its agent
     QHash<QString, QString> logText; // "container/service" or "docker/name" → the whole log
+    // "container/service" → its deaths, newest first (none when not listed).
+    QHash<QString, QList<sm::ServiceDeath>> deathLists;
+    std::optional<sm::ApiError> deathsError; // deaths() answers this (e.g. an older agent's 501)
     QList<sm::DockerContainer> dockerList;
     QHash<QString, sm::DockerStatus> dockerDetails; // name → its dockerStatus()
     sm::Health healthValue;
+
+    // history() and audit() answer what a store holding these would (newest first; filtered
+    // by container and service when set; at most `limit`), or historyError / auditError (a
+    // 501 where no store is kept, a viewer's 403). historyDelayMs holds the answers to queries
+    // filtered on "container/service" ("name/": a Docker container's history) back this much
+    // longer.
+    QList<sm::HistoryEvent> historyEvents;
+    QList<sm::AuditEntry> auditEntries;
+    std::optional<sm::ApiError> historyError;
+    std::optional<sm::ApiError> auditError;
+    QHash<QString, int> historyDelayMs;
 
     // logs(): by cursor at most maxAnswerBytes (-1: all), as the agent bounds its answers;
     // without cursorSupported by tail and without a cursor, as an older daemon answers.
@@ -87,6 +101,8 @@ public:
               const sm::LogQuery &query, Callback<sm::LogChunk> done) override;
     void clearLogs(QObject *context, const QString &container, const QString &service,
                    Callback<sm::LogsCleared> done) override;
+    void deaths(QObject *context, const QString &container, const QString &service,
+                Callback<sm::ServiceDeaths> done) override;
     void runScript(QObject *context, const QString &container, const QString &service,
                    Callback<sm::RunScript> done) override;
     void setRunScript(QObject *context, const QString &container, const QString &service,
@@ -105,6 +121,10 @@ public:
     sm::ServiceFeed *watchServices(const QString &container) override;
 
     void health(QObject *context, Callback<sm::Health> done) override;
+    void history(QObject *context, const sm::HistoryQuery &query,
+                 Callback<QList<sm::HistoryEvent>> done) override;
+    void audit(QObject *context, const sm::AuditQuery &query,
+               Callback<QList<sm::AuditEntry>> done) override;
 
 private:
     // When one answer goes out: `poll` names the container of a statuses() call.

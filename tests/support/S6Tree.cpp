@@ -1,8 +1,11 @@
 #include "S6Tree.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonObject>
+#include <QRegularExpression>
 #include <QTest>
 
 #include <cerrno>
@@ -144,6 +147,33 @@ bool S6Tree::svc(const QString &name, const QString &flags) const {
     int code = -1;
     runTool(QStringLiteral("s6-svc"), {flags, serviceDir(name)}, &code);
     return code == 0;
+}
+
+QJsonArray S6Tree::svdtDeaths(const QString &name) const {
+    int code = -1;
+    const QByteArray out = runTool(QStringLiteral("s6-svdt"), {serviceDir(name)}, &code);
+    if (code != 0)
+        return QJsonArray{QJsonObject{{"s6-svdt failed", code}}};
+    // "@400000006b0f867f16da1bdc signal SIGKILL" / "@... exitcode 3".
+    static const QRegularExpression line(
+        QStringLiteral("^@([0-9a-f]{16})[0-9a-f]{8} (exitcode (\\d+)|signal (SIG\\w+))$"));
+    QJsonArray deaths;
+    for (const QString &text : QString::fromUtf8(out).split(u'\n', Qt::SkipEmptyParts)) {
+        const auto m = line.match(text);
+        if (!m.hasMatch()) {
+            deaths.prepend(QJsonObject{{"unparsed", text}});
+            continue;
+        }
+        // TAI64 label - 2^62, less the 37 s TAI is ahead of UTC.
+        const qint64 unix =
+            qint64(m.captured(1).toULongLong(nullptr, 16) - (quint64(1) << 62)) - 37;
+        QJsonObject death;
+        death["time"] = QDateTime::fromSecsSinceEpoch(unix, Qt::UTC).toString(Qt::ISODate);
+        death["exit_code"] = m.captured(3).isEmpty() ? QJsonValue() : m.captured(3).toInt();
+        death["signal"] = m.captured(4).isEmpty() ? QJsonValue() : m.captured(4);
+        deaths.prepend(death);
+    }
+    return deaths;
 }
 
 bool S6Tree::isSupervised(const QString &name) const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QJsonArray>
 #include <QProcess>
 #include <QString>
 #include <QStringList>
@@ -69,6 +70,10 @@ public:
     // svstat() returns stdout without the trailing newline.
     QString svstat(const QString &name, const QStringList &extraArgs = QStringList()) const;
     bool svc(const QString &name, const QString &flags) const; // e.g. "-d", "-u", "-p"
+    // What s6-svdt prints for the service, each line as a death object of the agent's and the
+    // REST API's shape ({"time","exit_code","signal"}), newest first like theirs. A line it
+    // cannot read is {"unparsed": line}; a failing s6-svdt is one {"s6-svdt failed": code}.
+    QJsonArray svdtDeaths(const QString &name) const;
 
     bool isSupervised(const QString &name) const; // supervise/control has a reader
     bool isUp(const QString &name) const;         // s6-svstat -u says true

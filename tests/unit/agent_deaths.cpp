@@ -56,6 +56,7 @@ private slots:
     void deathObjects();
     void lastMinute();
     void statusFields();
+    void lastHour();
 };
 
 void AgentDeaths::realRecords() {
@@ -146,9 +147,25 @@ void AgentDeaths::statusFields() {
     const std::vector<Death> none;
     const std::string empty = deathFieldsJson(&none, now);
     QCOMPARE(QByteArray::fromStdString(empty),
-             QByteArray(R"(,"deaths_last_minute":0,"last_death":null)"));
+             QByteArray(R"(,"deaths_last_minute":0,"last_death":null,"deaths_last_hour":0)"));
     QCOMPARE(QByteArray::fromStdString(deathFieldsJson(nullptr, now)),
-             QByteArray(R"(,"deaths_last_minute":null,"last_death":null)"));
+             QByteArray(R"(,"deaths_last_minute":null,"last_death":null,"deaths_last_hour":null)"));
+    // All three within the hour; the keys in this order.
+    QCOMPARE(withDeaths.value("deaths_last_hour").toInt(-1), 3);
+    const std::string text = deathFieldsJson(&*deaths, now);
+    QVERIFY(text.find("\"last_death\":") < text.find("\"deaths_last_hour\":"));
+}
+
+void AgentDeaths::lastHour() {
+    const Tai64n now{kTaiBase + 100000, 500};
+    std::vector<Death> deaths;
+    for (uint64_t age : {7200, 3600, 3599, 60, 0})
+        deaths.push_back(Death{Tai64n{now.label - age, 500}, 3, 0});
+    // 3599 whole seconds ago is within the hour, 3600 is not.
+    QCOMPARE(deathsLastHour(deaths, now), size_t(3));
+    QCOMPARE(deathsLastMinute(deaths, now), size_t(1));
+    QCOMPARE(deathsWithin(deaths, now, 10000), size_t(5));
+    QCOMPARE(deathsLastHour({}, now), size_t(0));
 }
 
 QTEST_GUILESS_MAIN(AgentDeaths)

@@ -117,6 +117,67 @@ private slots:
         QVERIFY2(e.message.contains(message), qPrintable(e.message));
     }
 
+    // GET .../deaths: a 404 that means the route is unknown (an agent older than the route:
+    // the original's FastAPI answer, or this project's "No such route") is 501, saying so;
+    // the agent's unknown service stays 404; an answer is read newest first as sent.
+    void deaths_data() {
+        QTest::addColumn<QByteArray>("reply");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("original agent")
+            << TestPeer::json("{\"detail\":\"Not Found\"}", 404) << 501
+            << "Agent for container 'ai_worker' cannot list deaths: its s6-agent is older";
+        QTest::addRow("older agent") << TestPeer::json("{\"error\":\"No such route: "
+                                                       "/services/ros_bridge/deaths.\",\"detail\""
+                                                       ":null}",
+                                                       404)
+                                     << 501 << "cannot list deaths";
+        QTest::addRow("unknown service")
+            << TestPeer::json("{\"error\":\"Service ros_bridge does not exist.\",\"detail\":null}",
+                              404)
+            << 404 << "Service ros_bridge does not exist.";
+        QTest::addRow("unreadable tally")
+            << TestPeer::json("{\"error\":\"The death tally of ros_bridge is malformed.\","
+                              "\"detail\":null}",
+                              500)
+            << 502 << "malformed";
+        QTest::addRow("not a list")
+            << TestPeer::json("{\"service\":\"ros_bridge\",\"deaths\":{}}") << 502
+            << "Agent for container 'ai_worker' sent an invalid answer";
+        QTest::addRow("deaths")
+            << TestPeer::json("{\"service\":\"ros_bridge\",\"deaths\":[{\"time\":\"2026-01-"
+                              "07T10:00:02Z\",\"exit_code\":3,\"signal\":null},{\"time\":"
+                              "\"2026-01-07T10:00:01Z\",\"exit_code\":null,\"signal\":"
+                              "\"SIGKILL\"}]}")
+            << 200
+            << "{\"container\":\"ai_worker\",\"service\":\"ros_bridge\","
+               "\"deaths\":[{\"time\":\"2026-01-07T10:00:02Z\",\"exit_code\":3,"
+               "\"signal\":null},{\"time\":\"2026-01-07T10:00:01Z\",\"exit_"
+               "code\":null,\"signal\":\"SIGKILL\"}]}";
+    }
+    void deaths() {
+        QFETCH(QByteArray, reply);
+        QFETCH(int, status);
+        QFETCH(QString, message);
+        TestPeer peer;
+        peer.setHandler([reply](QLocalSocket *s, const QByteArray &) { s->write(reply); });
+        LocalBackend backend(configFor(peer.path()));
+        Waiter<ServiceDeaths> w;
+        backend.deaths(this, "ai_worker", "ros_bridge", w.callback());
+        QTRY_VERIFY(w.result);
+        QVERIFY(peer.requests().at(0).startsWith("GET /services/ros_bridge/deaths HTTP/1.1"));
+        if (status == 200) {
+            QVERIFY2(w.result->ok(),
+                     qPrintable(w.result->ok() ? QString() : w.result->error().message));
+            QCOMPARE(QString::fromUtf8(toJson(w.result->value())), message);
+            return;
+        }
+        QVERIFY(!w.result->ok());
+        QCOMPARE(w.result->error().status, status);
+        QVERIFY2(w.result->error().message.contains(message),
+                 qPrintable(w.result->error().message));
+    }
+
     void unprocessableDetailPassesThrough() {
         const ApiError e = failureFor(
             TestPeer::json("{\"error\":\"Bad\",\"detail\":{\"field\":\"action\"}}", 422));

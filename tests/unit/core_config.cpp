@@ -112,6 +112,7 @@ private slots:
         QCOMPARE(c.api.corsOrigins, QStringList{"*"});
         QVERIFY(c.api.tokens.isEmpty());
         QCOMPARE(c.api.requestTimeoutMs, 5000);
+        QCOMPARE(c.api.metricsOpen, false);
         QCOMPARE(c.monitor.pollIntervalMs, 1000);
         QCOMPARE(c.monitor.push, true);
     }
@@ -132,6 +133,7 @@ private slots:
                      "  listen: 127.0.0.1:9000\n"
                      "  cors_origins: [\"http://ui:3000\"]\n"
                      "  request_timeout_ms: 2500\n"
+                     "  metrics_open: true\n"
                      "  tokens:\n"
                      "    - {name: ui, token_file: ui.token, role: operator}\n"
                      "    - {name: wall, token: change-me, role: viewer}\n"
@@ -149,6 +151,7 @@ private slots:
         QCOMPARE(c.api.listenPort, quint16(9000));
         QCOMPARE(c.api.corsOrigins, QStringList{"http://ui:3000"});
         QCOMPARE(c.api.requestTimeoutMs, 2500);
+        QCOMPARE(c.api.metricsOpen, true);
         QCOMPARE(c.api.tokens.size(), 2);
         QCOMPARE(c.api.tokens[0].token, QStringLiteral("s3cret"));
         QCOMPARE(c.api.tokens[0].role, Role::Operator);
@@ -268,6 +271,9 @@ private slots:
         QTest::addRow("poll interval list")
             << ok + "monitor:\n  poll_interval_ms: [1]\n"
             << 5 << 21 << "monitor.poll_interval_ms must be an integer";
+        QTest::addRow("metrics_open not a boolean")
+            << ok + "api:\n  metrics_open: maybe\n"
+            << 5 << 17 << "api.metrics_open must be true or false";
         QTest::addRow("push not a boolean") << ok + "monitor:\n  push: yes\n"
                                             << 5 << 9 << "monitor.push must be true or false";
         QTest::addRow("control not a list") << ok + "docker:\n  control: all\n"

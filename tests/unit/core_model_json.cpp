@@ -120,6 +120,18 @@ private slots:
             << "exit_code";
         QTest::addRow("signal number")
             << QByteArray("{\"name\":\"a\",\"raw\":\"\",\"is_up\":true,\"signal\":15}") << "signal";
+        QTest::addRow("last_death string")
+            << QByteArray("{\"name\":\"a\",\"raw\":\"\",\"is_up\":true,\"last_death\":\"x\"}")
+            << "last_death";
+        QTest::addRow("last_death without time")
+            << QByteArray("{\"name\":\"a\",\"raw\":\"\",\"is_up\":true,\"last_death\":{}}")
+            << "last_death";
+        QTest::addRow("deaths_last_hour fraction")
+            << QByteArray("{\"name\":\"a\",\"raw\":\"\",\"is_up\":true,\"deaths_last_hour\":1.5}")
+            << "deaths_last_hour";
+        QTest::addRow("failed string")
+            << QByteArray("{\"name\":\"a\",\"raw\":\"\",\"is_up\":true,\"failed\":\"yes\"}")
+            << "failed";
     }
     void agentStatusRejects() {
         QFETCH(QByteArray, json);
@@ -129,6 +141,137 @@ private slots:
         QCOMPARE(r.error().status, 502);
         QCOMPARE(r.error().detail.toString(), field);
         QVERIFY2(r.error().message.contains(field), qPrintable(r.error().message));
+    }
+
+    // This project's agent: the extended fields, then the death fields in the agent's order,
+    // then anything newer.
+    void agentDeathFields() {
+        const QByteArray agent =
+            "{\"name\":\"svc\",\"raw\":\"up (pid 9) 1 seconds\",\"is_up\":true,\"pid\":9,"
+            "\"uptime_seconds\":1,\"normally_up\":true,\"want_up\":true,\"ready\":false,"
+            "\"paused\":false,\"exit_code\":null,\"signal\":null,"
+            "\"since\":\"2026-01-07T10:00:03Z\",\"deaths_last_minute\":3,\"last_death\":{\"time\":"
+            "\"2026-01-07T10:00:02Z\",\"exit_code\":null,\"signal\":\"SIGKILL\"},"
+            "\"deaths_last_hour\":5,\"failed\":false,\"zz_newer\":1}";
+        const auto r = serviceStatusFromAgent(parse(agent));
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+        ServiceStatus s = r.value();
+        QCOMPARE(s.deathsLastMinute, std::optional<int>(3));
+        QCOMPARE(s.deathsLastHour, std::optional<int>(5));
+        QCOMPARE(s.permanentFailure, std::optional<bool>(false));
+        QVERIFY(s.lastDeath);
+        QCOMPARE(s.lastDeath->time, QStringLiteral("2026-01-07T10:00:02Z"));
+        QVERIFY(!s.lastDeath->exitCode);
+        QCOMPARE(s.lastDeath->signal, std::optional<QString>(QStringLiteral("SIGKILL")));
+        QCOMPARE(s.otherFields.keys(), QStringList{"zz_newer"});
+        s.container = QStringLiteral("ai_worker");
+        s.service = QStringLiteral("svc");
+        s.serviceLabel = QStringLiteral("svc");
+        QCOMPARE(toJson(s), QByteArray("{\"container\":\"ai_worker\",\"service\":\"svc\","
+                                       "\"service_label\":\"svc\",") +
+                                agent.mid(1, agent.size() - 1));
+        const auto back = serviceStatusFromJson(parse(toJson(s)));
+        QVERIFY(back.ok());
+        QCOMPARE(back.value(), s);
+    }
+
+    // The death fields come as a group: an agent that sends some (an older one of this
+    // project's, or one whose tally cannot be read) has all four passed on, null when unknown;
+    // one that sends none (the original's) none.
+    void deathFieldsAsAGroup() {
+        const QByteArray base = "{\"name\":\"a\",\"raw\":\"\",\"is_up\":false,\"pid\":null,"
+                                "\"uptime_seconds\":null";
+        const auto older = serviceStatusFromAgent(
+            parse(base + ",\"deaths_last_minute\":null,\"last_death\":null}"));
+        QVERIFY(older.ok());
+        QVERIFY(older.value().deathFieldsReported);
+        QVERIFY(toJson(older.value())
+                    .endsWith("\"uptime_seconds\":null,\"deaths_last_minute\":null,\"last_death\":"
+                              "null,\"deaths_last_hour\":null,\"failed\":null}"));
+        const auto original = serviceStatusFromAgent(parse(base + "}"));
+        QVERIFY(original.ok());
+        QVERIFY(!original.value().deathFieldsReported);
+        QVERIFY(toJson(original.value()).endsWith("\"uptime_seconds\":null}"));
+        // Set in code: written too.
+        ServiceStatus s = oldStatus();
+        s.deathsLastHour = 0;
+        QVERIFY(toJson(s).endsWith("\"uptime_seconds\":10,\"deaths_last_minute\":null,"
+                                   "\"last_death\":null,\"deaths_last_hour\":0,\"failed\":null}"));
+    }
+
+    // The one rule for a crash loop: 3 deaths in the last minute while wanted up; without the
+    // count (older agents), down, wanted up and with an exit code.
+    void crashLoopRule() {
+        ServiceStatus s = oldStatus();
+        s.wantUp = true;
+        s.deathsLastMinute = 3;
+        QVERIFY(s.crashLooping()); // even while up between two deaths
+        s.isUp = false;
+        s.exitCode = 1;
+        QVERIFY(s.crashLooping());
+        s.deathsLastMinute = 2;
+        QVERIFY(!s.crashLooping()); // down, wanted up, exit code: but only two deaths
+        s.deathsLastMinute = 7;
+        s.wantUp = false;
+        QVERIFY(!s.crashLooping()); // stopped: s6 does not restart it
+        s.wantUp.reset();
+        QVERIFY(!s.crashLooping());
+
+        ServiceStatus old = oldStatus(); // no death count: the older rule
+        old.isUp = false;
+        old.wantUp = true;
+        QVERIFY(!old.crashLooping());
+        old.exitCode = 3;
+        QVERIFY(old.crashLooping());
+        old.wantUp = false;
+        QVERIFY(!old.crashLooping());
+    }
+
+    void failedRule() {
+        ServiceStatus s = oldStatus();
+        s.isUp = false;
+        QVERIFY(!s.failed());
+        s.permanentFailure = false;
+        QVERIFY(!s.failed());
+        s.permanentFailure = true;
+        s.wantUp = false;
+        s.deathsLastMinute = 5;
+        QVERIFY(s.failed());
+        QVERIFY(!s.crashLooping()); // failed is not a crash loop: s6 gave up
+        s.isUp = true;
+        QVERIFY(!s.failed());
+    }
+
+    void serviceDeathsShapes() {
+        const ServiceDeaths deaths{"ai_worker",
+                                   "crasher",
+                                   {{"2026-01-07T10:00:02Z", 3, std::nullopt},
+                                    {"2026-01-07T10:00:01Z", std::nullopt, "SIGKILL"}}};
+        const QByteArray json =
+            "{\"container\":\"ai_worker\",\"service\":\"crasher\",\"deaths\":[{\"time\":"
+            "\"2026-01-07T10:00:02Z\",\"exit_code\":3,\"signal\":null},{\"time\":"
+            "\"2026-01-07T10:00:01Z\",\"exit_code\":null,\"signal\":\"SIGKILL\"}]}";
+        QCOMPARE(toJson(deaths), json);
+        const auto back = serviceDeathsFromJson(parse(json));
+        QVERIFY(back.ok());
+        QCOMPARE(back.value(), deaths);
+        QCOMPARE(toJson(ServiceDeaths{"c", "s", {}}),
+                 QByteArray("{\"container\":\"c\",\"service\":\"s\",\"deaths\":[]}"));
+        // The agent's answer has no container.
+        const auto agent = serviceDeathsFromJson(
+            parse("{\"service\":\"crasher\",\"deaths\":[{\"time\":\"2026-01-07T10:00:02Z\","
+                  "\"exit_code\":3,\"signal\":null}]}"));
+        QVERIFY(agent.ok());
+        QCOMPARE(agent.value().deaths.size(), 1);
+        QCOMPARE(agent.value().deaths.first().exitCode, std::optional<int>(3));
+        for (const QByteArray &bad :
+             {QByteArray("{\"service\":\"s\"}"), QByteArray("{\"service\":\"s\",\"deaths\":{}}"),
+              QByteArray("{\"service\":\"s\",\"deaths\":[1]}"),
+              QByteArray("{\"service\":\"s\",\"deaths\":[{\"time\":1}]}")}) {
+            const auto r = serviceDeathsFromJson(parse(bad));
+            QVERIFY2(!r.ok(), bad.constData());
+            QCOMPARE(r.error().status, 502);
+        }
     }
 
     void serviceStatusRoundTrip() {

@@ -112,22 +112,34 @@ private slots:
     void exposure_data() {
         QTest::addColumn<QString>("host");
         QTest::addColumn<bool>("tokensEmpty");
-        QTest::addColumn<bool>("exposed");
-        QTest::addRow("any, no tokens") << "0.0.0.0" << true << true;
-        QTest::addRow("any, tokens") << "0.0.0.0" << false << false;
-        QTest::addRow("any v6, no tokens") << "::" << true << true;
-        QTest::addRow("lan, no tokens") << "192.168.1.20" << true << true;
-        QTest::addRow("loopback") << "127.0.0.1" << true << false;
-        QTest::addRow("loopback /8") << "127.0.0.53" << true << false;
-        QTest::addRow("loopback v6") << "::1" << true << false;
-        QTest::addRow("localhost") << "localhost" << true << false;
-        QTest::addRow("a name is not loopback") << "robot.local" << true << true;
+        QTest::addColumn<bool>("metricsOpen");
+        QTest::addColumn<Exposure>("exposed");
+        QTest::addRow("any, no tokens") << "0.0.0.0" << true << false << Exposure::Everything;
+        QTest::addRow("any, tokens") << "0.0.0.0" << false << false << Exposure::None;
+        QTest::addRow("any v6, no tokens") << "::" << true << false << Exposure::Everything;
+        QTest::addRow("lan, no tokens") << "192.168.1.20" << true << false << Exposure::Everything;
+        QTest::addRow("loopback") << "127.0.0.1" << true << false << Exposure::None;
+        QTest::addRow("loopback /8") << "127.0.0.53" << true << false << Exposure::None;
+        QTest::addRow("loopback v6") << "::1" << true << false << Exposure::None;
+        QTest::addRow("localhost") << "localhost" << true << false << Exposure::None;
+        QTest::addRow("a name is not loopback")
+            << "robot.local" << true << false << Exposure::Everything;
+        // api.metrics_open: only /metrics, and only where tokens guard the rest.
+        QTest::addRow("any, tokens, metrics open")
+            << "0.0.0.0" << false << true << Exposure::Metrics;
+        QTest::addRow("any, no tokens, metrics open")
+            << "0.0.0.0" << true << true << Exposure::Everything;
+        QTest::addRow("loopback, tokens, metrics open")
+            << "127.0.0.1" << false << true << Exposure::None;
+        QTest::addRow("localhost, no tokens, metrics open")
+            << "localhost" << true << true << Exposure::None;
     }
     void exposure() {
         QFETCH(QString, host);
         QFETCH(bool, tokensEmpty);
-        QFETCH(bool, exposed);
-        QCOMPARE(exposedWithoutTokens(host, tokensEmpty), exposed);
+        QFETCH(bool, metricsOpen);
+        QFETCH(Exposure, exposed);
+        QCOMPARE(sm::exposure(host, tokensEmpty, metricsOpen), exposed);
     }
 
     void exposureTexts() {
@@ -135,6 +147,12 @@ private slots:
                  QStringLiteral("The API listens on 0.0.0.0 without access tokens"));
         QVERIFY(exposureStartupWarning(QStringLiteral("http://0.0.0.0:8081"))
                     .startsWith(QLatin1String("WARNING: the API on http://0.0.0.0:8081 is open")));
+        QCOMPARE(exposureWarning(QStringLiteral("0.0.0.0"), Exposure::Metrics),
+                 QStringLiteral("The API listens on 0.0.0.0 with /metrics open without a token "
+                                "(api.metrics_open)"));
+        QVERIFY(exposureStartupWarning(QStringLiteral("http://0.0.0.0:8081"), Exposure::Metrics)
+                    .startsWith(QLatin1String("WARNING: GET http://0.0.0.0:8081/metrics is open "
+                                              "to the network without a token")));
     }
 
     void dockerSocket_data() {

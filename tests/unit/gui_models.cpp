@@ -52,6 +52,91 @@ private Q_SLOTS:
         QCOMPARE(resets.count(), 1); // the container switch only
     }
 
+    // The deaths column and the failed state, from an agent that counts deaths; the rows of
+    // one that does not (init()'s) show "—" there and the older crash-loop rule.
+    void deathsColumnAndFailedState() {
+        auto &list = m_backend->agents["ai_worker"].statuses;
+        ServiceStatus failed = makeStatus("ai_worker", "gave_up", false);
+        failed.wantUp = false;
+        failed.exitCode = 3;
+        failed.permanentFailure = true;
+        failed.deathsLastMinute = 2;
+        failed.deathsLastHour = 2;
+        failed.lastDeath = ServiceDeath{"2026-01-07T10:00:02Z", 3, std::nullopt};
+        ServiceStatus looping = makeStatus("ai_worker", "looping", true, 321);
+        looping.deathsLastMinute = 4; // up right now, between two deaths
+        looping.deathsLastHour = 9;
+        looping.permanentFailure = false;
+        looping.lastDeath = ServiceDeath{"2026-01-07T10:00:05Z", std::nullopt, "SIGSEGV"};
+        ServiceStatus once = makeStatus("ai_worker", "died_once", false, 0, true);
+        once.deathsLastMinute = 1; // down, wanted up, s6 restarts it: not a loop (yet)
+        once.deathsLastHour = 1;
+        once.permanentFailure = false;
+        ServiceStatus stopped = makeStatus("ai_worker", "stopped", false);
+        stopped.wantUp = false;
+        stopped.deathsLastMinute = 5; // it looped, then was stopped
+        stopped.deathsLastHour = 5;
+        stopped.permanentFailure = false;
+        list << failed << looping << once << stopped;
+
+        ServiceTableModel model(m_backend.get());
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setPollInterval(0);
+        model.setContainer("ai_worker");
+        QTRY_COMPARE(model.rowCount(), 7);
+        const auto cell = [&](const QString &id, int column, int role = Qt::DisplayRole) {
+            return model.index(model.rowOf(id), column).data(role);
+        };
+        QCOMPARE(model.headerData(ServiceTableModel::Deaths, Qt::Horizontal).toString(),
+                 QString("Deaths (1 h)"));
+        QCOMPARE(cell("gave_up", ServiceTableModel::State).toString(), "failed");
+        QCOMPARE(cell("gave_up", ServiceTableModel::State, ServiceTableModel::BadgeRole).toInt(),
+                 int(BadgeState::Failed));
+        QCOMPARE(cell("looping", ServiceTableModel::State).toString(), "crash loop");
+        QCOMPARE(cell("died_once", ServiceTableModel::State).toString(), "down");
+        QCOMPARE(cell("stopped", ServiceTableModel::State).toString(), "down");
+        // init()'s: no death count, so the older rule (down, wanted up, exit code).
+        QCOMPARE(cell("crasher", ServiceTableModel::State).toString(), "crash loop");
+
+        QCOMPARE(cell("gave_up", ServiceTableModel::Deaths).toString(), "2");
+        QCOMPARE(cell("looping", ServiceTableModel::Deaths).toString(), "9");
+        QCOMPARE(cell("stopped", ServiceTableModel::Deaths).toString(), "5");
+        QCOMPARE(cell("ros_bridge", ServiceTableModel::Deaths).toString(), QString(QChar(0x2014)));
+        QCOMPARE(cell("ros_bridge", ServiceTableModel::Deaths, ServiceTableModel::SortRole),
+                 QVariant(-1));
+        QCOMPARE(cell("looping", ServiceTableModel::Deaths, ServiceTableModel::SortRole),
+                 QVariant(9));
+        QVERIFY(cell("looping", ServiceTableModel::Deaths, Qt::ToolTipRole)
+                    .toString()
+                    .contains("killed by SIGSEGV; 4 in the last minute"));
+        QVERIFY(cell("gave_up", ServiceTableModel::Deaths, Qt::ToolTipRole)
+                    .toString()
+                    .contains("exit code 3"));
+        QVERIFY(cell("ros_bridge", ServiceTableModel::Deaths, Qt::ToolTipRole)
+                    .toString()
+                    .contains("does not count deaths"));
+
+        // Failed is its own badge: text and color unlike down's and the crash loop's.
+        const QList<BadgeState> states{BadgeState::Failed, BadgeState::Down, BadgeState::CrashLoop};
+        for (BadgeState a : states)
+            for (BadgeState b : states)
+                if (a != b) {
+                    QVERIFY(badgeText(a) != badgeText(b));
+                    QVERIFY(badgeColor(a) != badgeColor(b));
+                }
+
+        // Started again: a live event turns it back into a plain running service.
+        ServiceStatus restarted = failed;
+        restarted.isUp = true;
+        restarted.pid = 999;
+        restarted.wantUp = true;
+        restarted.exitCode.reset();
+        restarted.permanentFailure = false;
+        Q_EMIT m_backend->serviceChanged(restarted);
+        QCOMPARE(cell("gave_up", ServiceTableModel::State).toString(), "up");
+    }
+
     void servicesFollowLiveUpdatesWithoutPolling() {
         ServiceTableModel model(m_backend.get());
         QAbstractItemModelTester tester(&model,

@@ -133,6 +133,47 @@ private Q_SLOTS:
         QCOMPARE(peer.requests.at(0).headers.value("content-type"), "application/json");
     }
 
+    void deathsAndDeathFields() {
+        HttpPeer peer;
+        peer.route(
+            "GET /containers/ai_worker/services/crasher/deaths",
+            {200, "application/json",
+             R"({"container":"ai_worker","service":"crasher","deaths":[{"time":"2026-01-07T10:00:02Z","exit_code":3,"signal":null}]})"});
+        peer.route(
+            "GET /containers/ai_worker/services/old/deaths",
+            {501, "application/json",
+             "{\"error\":\"Agent for container 'ai_worker' cannot list deaths: its s6-agent is "
+             "older than this system-managerd's; update it\",\"detail\":null}"});
+        peer.route(
+            "GET /containers/ai_worker/services/crasher/status",
+            {200, "application/json",
+             R"({"container":"ai_worker","service":"crasher","service_label":"crasher","name":"crasher","raw":"down (exitcode 4) 0 seconds, normally up","is_up":false,"pid":null,"uptime_seconds":0,"normally_up":true,"want_up":false,"ready":true,"paused":false,"exit_code":4,"signal":null,"since":"2026-01-07T10:00:02Z","deaths_last_minute":3,"last_death":{"time":"2026-01-07T10:00:02Z","exit_code":4,"signal":null},"deaths_last_hour":6,"failed":true})"});
+        RemoteBackend backend(peer.url());
+        Answer<ServiceDeaths> deaths;
+        backend.deaths(this, "ai_worker", "crasher", deaths.callback());
+        QTRY_VERIFY(deaths.result);
+        QVERIFY(deaths.result->ok());
+        QCOMPARE(deaths.result->value().container, "ai_worker");
+        QCOMPARE(deaths.result->value().deaths.size(), 1);
+        QCOMPARE(deaths.result->value().deaths.first().exitCode, std::optional<int>(3));
+
+        Answer<ServiceDeaths> old;
+        backend.deaths(this, "ai_worker", "old", old.callback());
+        QTRY_VERIFY(old.result);
+        QCOMPARE(old.result->error().status, 501);
+        QVERIFY(old.result->error().message.contains("older"));
+
+        Answer<ServiceStatus> status;
+        backend.status(this, "ai_worker", "crasher", status.callback());
+        QTRY_VERIFY(status.result);
+        QVERIFY(status.result->ok());
+        const ServiceStatus &s = status.result->value();
+        QCOMPARE(s.deathsLastHour, std::optional<int>(6));
+        QVERIFY(s.failed());
+        QVERIFY(!s.crashLooping()); // not wanted up
+        QVERIFY(s.otherFields.isEmpty());
+    }
+
     void malformedAnswerIs502() {
         HttpPeer peer;
         peer.route("GET /containers", {200, "application/json", "not json"});

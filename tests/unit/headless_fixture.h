@@ -60,7 +60,8 @@ protected:
         docker.startedAt = "2024-01-01T00:00:01Z";
         docker.finishedAt = "0001-01-01T00:00:00Z";
         backend.logText["docker/ai_worker"] = "2024-01-01T00:00:00Z hi\n";
-        backend.healthValue = {{{"ai_worker", true}, {"perception", false}}, false, {}};
+        backend.healthValue = {};
+        backend.healthValue.agents = {{"ai_worker", true}, {"perception", false}};
     }
 
     void startServer(RestSettings settings = {}) {

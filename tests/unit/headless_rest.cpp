@@ -82,6 +82,17 @@ private Q_SLOTS:
             << J("{'content':'x'}")
             << J("{'container':'ai_worker','service':'svc','path':'/etc/s6/svc/run','content':'x'}")
             << "setrun ai_worker svc x";
+        QTest::addRow("deaths")
+            << QByteArray("GET") << QByteArray("/containers/ai_worker/services/svc/deaths")
+            << QByteArray()
+            << J("{'container':'ai_worker','service':'svc','deaths':[{'time':'2026-01-07T10:00:"
+                 "02Z','exit_code':3,'signal':null},{'time':'2026-01-07T10:00:01Z','exit_code':"
+                 "null,'signal':'SIGKILL'}]}")
+            << "deaths ai_worker svc";
+        QTest::addRow("deaths none")
+            << QByteArray("GET") << QByteArray("/containers/ai_worker/services/ros_bridge/deaths")
+            << QByteArray() << J("{'container':'ai_worker','service':'ros_bridge','deaths':[]}")
+            << "deaths ai_worker ros_bridge";
         QTest::addRow("service name with @ and .")
             << QByteArray("GET") << QByteArray("/containers/ai_worker/services/getty@tty1.x/run")
             << QByteArray()
@@ -137,6 +148,9 @@ private Q_SLOTS:
         s.isUp = true;
         s.pid = 1234;
         s.uptimeSeconds = 10;
+        m_backend->deathLists["ai_worker/svc"] = {
+            {"2026-01-07T10:00:02Z", 3, std::nullopt},
+            {"2026-01-07T10:00:01Z", std::nullopt, "SIGKILL"}};
         const Answer a = this->call(verb, path, body);
         QCOMPARE(a.status, 200);
         QCOMPARE(a.body, expected);
@@ -162,6 +176,14 @@ private Q_SLOTS:
         QTest::addRow("service slash")
             << QByteArray("GET") << QByteArray("/containers/ai_worker/services/a%2Fb/status")
             << QByteArray() << 422 << "service";
+        QTest::addRow("deaths unknown container")
+            << QByteArray("GET") << QByteArray("/containers/nope/services/svc/deaths")
+            << QByteArray() << 404 << QString();
+        QTest::addRow("deaths bad name")
+            << QByteArray("GET") << QByteArray("/containers/ai_worker/services/a..b/deaths")
+            << QByteArray() << 422 << "service";
+        QTest::addRow("deaths post") << QByteArray("POST") << QByteArray(svc + "/deaths")
+                                     << QByteArray() << 405 << QString();
         QTest::addRow("service dash first")
             << QByteArray("GET") << QByteArray("/containers/ai_worker/services/-x/logs")
             << QByteArray() << 422 << "service";
@@ -228,6 +250,17 @@ private Q_SLOTS:
         if (!field.isEmpty())
             QCOMPARE(errorshape::invalidField(a.json()), field);
         QVERIFY2(m_backend->calls.isEmpty(), qPrintable(m_backend->calls.join(u';')));
+    }
+
+    // An agent without the deaths route: its 501 reaches the client in our envelope.
+    void deathsFromAnOlderAgent() {
+        m_backend->deathsError = ApiError::notImplemented(
+            "Agent for container 'ai_worker' cannot list deaths: its s6-agent is older than this "
+            "system-managerd's; update it");
+        const Answer a = call("GET", "/containers/ai_worker/services/svc/deaths");
+        checkError(a, 501);
+        QCOMPARE(a.json().value("error").toString(), m_backend->deathsError->message);
+        QVERIFY(a.json().value("detail").isNull());
     }
 
     // The document is generated from the route table: every route is described (or hidden on

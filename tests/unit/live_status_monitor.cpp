@@ -48,18 +48,31 @@ private slots:
     void sameStateIgnoresUptime_data() {
         QTest::addColumn<QString>("field");
         QTest::addColumn<bool>("same");
-        for (const char *row : {"uptime", "raw"})
+        for (const char *row : {"uptime", "raw", "deaths aging", "last hour"})
             QTest::addRow("%s", row) << QString(row) << true;
         for (const char *row : {"is_up", "pid", "ready", "paused", "want_up", "exit_code", "signal",
-                                "normally_up", "since"})
+                                "normally_up", "since", "crash loop", "crash loop over", "failed"})
             QTest::addRow("%s", row) << QString(row) << false;
     }
     void sameStateIgnoresUptime() {
         QFETCH(QString, field);
         QFETCH(bool, same);
-        const ServiceStatus a = upService("c", "svc", 10);
+        ServiceStatus a = upService("c", "svc", 10);
+        if (field == "crash loop over")
+            a.deathsLastMinute = 3;
         ServiceStatus b = a;
-        if (field == "uptime")
+        if (field == "deaths aging") {
+            a.deathsLastMinute = 5; // still a crash loop with 4
+            b.deathsLastMinute = 4;
+        } else if (field == "last hour") {
+            b.deathsLastHour = 7;
+        } else if (field == "crash loop" || field == "crash loop over") {
+            b.deathsLastMinute = field == "crash loop" ? 3 : 2;
+        } else if (field == "failed") {
+            a.isUp = b.isUp = false;
+            a.pid = b.pid = std::nullopt;
+            b.permanentFailure = true;
+        } else if (field == "uptime")
             b.uptimeSeconds = 99;
         else if (field == "raw")
             b.raw = "up (pid 10) 99 seconds";
@@ -231,6 +244,44 @@ private slots:
         const int oldPolls = backend.polls["old"];
         QTRY_VERIFY(backend.polls["old"] >= oldPolls + 10);
         QCOMPARE(backend.polls["robot"], polls);
+    }
+
+    // A crash loop counted from deaths ends with time alone, which no agent pushes: while it
+    // lasts its agent is polled, and the end is a change.
+    void pushedCrashLoopEndShowsByPolling() {
+        FakeBackend backend;
+        backend.pushes = true;
+        ServiceStatus looping = upService("robot", "crashy", 10);
+        looping.deathsLastMinute = 4;
+        backend.agents["robot"].statuses = {upService("robot", "steady", 5)};
+        backend.pollOnly = {"old"}; // polled alongside, as a clock that counts polls
+        StatusMonitor monitor(&backend, {"robot", "old"}, nullptr, fast());
+        QSignalSpy changed(&monitor, &StatusMonitor::serviceChanged);
+        monitor.start();
+        Q_EMIT backend.feeds[0]->opened();
+        QTRY_COMPARE(changed.size(), 1); // the reconciling poll's answer
+        QCOMPARE(backend.polls["robot"], 1);
+        // Pushed: it dies over and over.
+        Q_EMIT backend.feeds[0]->changed(looping);
+        QCOMPARE(changed.size(), 2);
+        QVERIFY(changed.last().at(0).value<ServiceStatus>().crashLooping());
+        backend.agents["robot"].statuses = {upService("robot", "steady", 5), looping};
+        // Polled while it lasts, with no event while nothing changes.
+        QTRY_VERIFY(backend.polls["robot"] >= 4);
+        QCOMPARE(changed.size(), 2);
+        // Its deaths age out of the minute: the end of the crash loop is a change.
+        looping.deathsLastMinute = 2;
+        backend.agents["robot"].statuses = {upService("robot", "steady", 5), looping};
+        QTRY_COMPARE(changed.size(), 3);
+        QCOMPARE(changed.last().at(0).value<ServiceStatus>().service, QString("crashy"));
+        QVERIFY(!changed.last().at(0).value<ServiceStatus>().crashLooping());
+        // And the polling stops with it: while the other agent goes through ten cycles, the
+        // pushed one is not asked again.
+        const int polls = backend.polls["robot"];
+        const int oldPolls = backend.polls["old"];
+        QTRY_VERIFY(backend.polls["old"] >= oldPolls + 10);
+        QCOMPARE(backend.polls["robot"], polls);
+        QVERIFY(monitor.isPushed("robot"));
     }
 
     void agentWithoutEventsIsPolled() {
