@@ -280,6 +280,25 @@ void DaemonHistory::readOnlyStateDirectory() {
         },
         15000));
     QVERIFY(daemon.allStderr().contains("history: "));
+
+    // Without tokens every write route is audited too, as role "open" with no token name.
+    QCOMPARE(
+        client.call("POST", "/containers/robot/services/steady", R"({"action":"restart"})").status,
+        200);
+    QCOMPARE(client.call("DELETE", "/containers/robot/services/steady/logs").status, 404);
+    QCOMPARE(client
+                 .call("PUT", "/containers/robot/services/steady/run",
+                       R"({"content":"#!/bin/sh\nexec sleep 100000\n"})")
+                 .status,
+             200);
+    const QJsonArray entries = list(client.get("/audit"), "entries");
+    QStringList actions;
+    for (const QJsonValue &e : entries) {
+        QCOMPARE(e.toObject().value("role").toString(), QString("open"));
+        QVERIFY(e.toObject().value("token").isNull());
+        actions << e.toObject().value("action").toString();
+    }
+    QCOMPARE(actions, QStringList({"update_service_run_script", "clear_service_logs", "restart"}));
     QCOMPARE(daemon.stop(), 0);
 }
 
