@@ -22,7 +22,14 @@ int usageError(const QString &message) {
 } // namespace
 
 int main(int argc, char *argv[]) {
+    // Qt's own event dispatcher rather than GLib's: the daemon needs nothing of GLib, and a
+    // request costs fewer instructions without it. Children do not inherit the choice.
+    const bool callerChose = qEnvironmentVariableIsSet("QT_NO_GLIB");
+    if (!callerChose)
+        qputenv("QT_NO_GLIB", "1");
     QCoreApplication app(argc, argv);
+    if (!callerChose)
+        qunsetenv("QT_NO_GLIB");
     QCoreApplication::setApplicationName(QStringLiteral("system-managerd"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SM_VERSION));
 

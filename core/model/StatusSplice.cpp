@@ -2,6 +2,8 @@
 
 #include "model/JsonWriter.h"
 
+#include <cstring>
+
 namespace sm::statussplice {
 
 namespace {
@@ -58,13 +60,13 @@ public:
         : m_p(text.data())
         , m_end(text.data() + text.size()) {}
 
-    const char *position() const { return m_p; }
     bool atEnd() const { return m_p == m_end; }
 
     bool literal(QByteArrayView text) {
-        if (m_end - m_p < text.size() || QByteArrayView(m_p, text.size()) != text)
+        const qsizetype n = text.size();
+        if (m_end - m_p < n || std::memcmp(m_p, text.data(), size_t(n)) != 0)
             return false;
-        m_p += text.size();
+        m_p += n;
         return true;
     }
     bool peek(char c) const { return m_p != m_end && *m_p == c; }
@@ -73,32 +75,29 @@ public:
     bool string(QByteArrayView *body = nullptr) {
         if (!literal("\""))
             return false;
-        const char *start = m_p;
-        while (m_p != m_end) {
-            const auto c = uchar(*m_p);
+        const char *const start = m_p;
+        for (const char *p = start; p != m_end; ++p) {
+            const auto c = uchar(*p);
+            if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\')
+                continue; // the common case: a plain character
             if (c == '"') {
                 if (body)
-                    *body = QByteArrayView(start, m_p - start);
-                ++m_p;
+                    *body = QByteArrayView(start, p - start);
+                m_p = p + 1;
                 return true;
             }
-            if (c < 0x20 || c >= 0x80)
+            if (c != '\\' || ++p == m_end)
                 return false;
-            if (c == '\\') {
-                if (++m_p == m_end)
-                    return false;
-                switch (*m_p) {
-                case '"':
-                case '\\':
-                case 'n':
-                case 'r':
-                case 't':
-                    break;
-                default: // \b, \f, \/ and \u are spelled differently by the daemon
-                    return false;
-                }
+            switch (*p) {
+            case '"':
+            case '\\':
+            case 'n':
+            case 'r':
+            case 't':
+                break;
+            default: // \b, \f, \/ and \u are spelled differently by the daemon
+                return false;
             }
-            ++m_p;
         }
         return false;
     }
@@ -117,16 +116,16 @@ public:
 
     // One value of `kind`; `set` tells whether it was anything but null.
     bool value(Kind kind, bool &set) {
-        set = !literal("null");
+        set = !peek('n');
         if (!set)
-            return kind != Kind::String && kind != Kind::Bool;
+            return kind != Kind::String && kind != Kind::Bool && literal("null");
         switch (kind) {
         case Kind::String:
         case Kind::StringOrNull:
             return string();
         case Kind::Bool:
         case Kind::BoolOrNull:
-            return literal("true") || literal("false");
+            return peek('t') ? literal("true") : literal("false");
         case Kind::Int64OrNull:
             return integer(15);
         case Kind::Int32OrNull:
