@@ -71,13 +71,17 @@ public:
             m_process->start();
             if (!m_process->waitForStarted(10000))
                 return false;
-            QElapsedTimer clock;
-            clock.start();
-            while (clock.elapsed() < 30000 && m_process->state() == QProcess::Running) {
-                if (get("/-/ready").status == 200)
-                    return true;
-                QTest::qWait(100);
-            }
+            // Ready, or gone (its port taken: another attempt on another port).
+            bool ready = false;
+            const bool settled = QTest::qWaitFor(
+                [&] {
+                    ready =
+                        m_process->state() == QProcess::Running && get("/-/ready").status == 200;
+                    return ready || m_process->state() != QProcess::Running;
+                },
+                30000);
+            if (settled && ready)
+                return true;
             m_output += m_process->readAll();
             stop();
         }
