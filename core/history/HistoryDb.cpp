@@ -36,19 +36,6 @@ std::optional<QString> optionalText(const QVariant &value) {
     return value.isNull() ? std::nullopt : std::optional<QString>(value.toString());
 }
 
-// The WHERE clause and its values for the filters that are set.
-struct Filter {
-    QStringList clauses;
-    QVariantList values;
-    void add(const QString &clause, const QVariant &value) {
-        clauses << clause;
-        values << value;
-    }
-    QString where() const {
-        return clauses.isEmpty() ? QString() : " WHERE " + clauses.join(" AND ");
-    }
-};
-
 // `rows` holds the unsaved ones newest first, then the stored ones newest first; a stable
 // sort by time keeps that order among equal times (the unsaved came last).
 template <typename T> void keepNewest(QList<T> &rows, int limit) {
@@ -269,44 +256,94 @@ bool HistoryDb::worthRetrying(const QSqlError &error) {
     return transient.contains(error.nativeErrorCode().toInt() & 0xff);
 }
 
-QList<HistoryEvent> HistoryDb::events(const HistoryQuery &query) {
-    QList<HistoryEvent> rows;
-    for (auto it = m_unsavedEvents.rbegin(); it != m_unsavedEvents.rend(); ++it)
+namespace {
+
+// Rows into values, in the column order of the SELECTs below.
+HistoryEvent eventFrom(const QSqlQuery &q) {
+    HistoryEvent e;
+    e.id = q.value(0).toLongLong();
+    e.timeMs = q.value(1).toLongLong();
+    e.source = q.value(2).toString();
+    e.container = q.value(3).toString();
+    e.service = q.value(4).toString();
+    e.kind = q.value(5).toString();
+    if (!q.value(6).isNull())
+        e.exitCode = q.value(6).toInt();
+    e.signal = optionalText(q.value(7));
+    e.detail = q.value(8).toString();
+    return e;
+}
+constexpr const char *kEventColumns =
+    "id, time_ms, source, container, service, kind, exit_code, signal, detail";
+
+AuditEntry auditFrom(const QSqlQuery &q) {
+    AuditEntry e;
+    e.id = q.value(0).toLongLong();
+    e.timeMs = q.value(1).toLongLong();
+    e.token = optionalText(q.value(2));
+    e.role = q.value(3).toString();
+    e.client = q.value(4).toString();
+    e.method = q.value(5).toString();
+    e.route = q.value(6).toString();
+    e.container = q.value(7).toString();
+    e.service = q.value(8).toString();
+    e.target = q.value(9).toString();
+    e.action = q.value(10).toString();
+    e.status = q.value(11).toInt();
+    e.error = optionalText(q.value(12));
+    return e;
+}
+constexpr const char *kAuditColumns = "id, time_ms, token, role, client, method, route, "
+                                      "container, service, target, action, status, error";
+
+} // namespace
+
+// The WHERE clause and its values for the filters that are set.
+struct HistoryDb::Filter {
+    QStringList clauses;
+    QVariantList values;
+    void add(const QString &clause, const QVariant &value) {
+        clauses << clause;
+        values << value;
+    }
+    QString where() const {
+        return clauses.isEmpty() ? QString() : " WHERE " + clauses.join(" AND ");
+    }
+};
+
+HistoryDb::Filter HistoryDb::filterFor(const QString &container, const QString &service,
+                                       const std::optional<qint64> &sinceMs,
+                                       const std::optional<qint64> &untilMs) {
+    Filter f;
+    if (!container.isEmpty())
+        f.add(QStringLiteral("container = ?"), container);
+    if (!service.isEmpty())
+        f.add(QStringLiteral("service = ?"), service);
+    if (sinceMs)
+        f.add(QStringLiteral("time_ms >= ?"), *sinceMs);
+    if (untilMs)
+        f.add(QStringLiteral("time_ms <= ?"), *untilMs);
+    return f;
+}
+
+template <typename T, typename Query>
+QList<T> HistoryDb::select(const std::deque<T> &unsaved, const Query &query, const char *table,
+                           const char *columns, const Filter &filter,
+                           T (*fromRow)(const QSqlQuery &)) {
+    QList<T> rows;
+    for (auto it = unsaved.rbegin(); it != unsaved.rend(); ++it)
         if (matches(*it, query))
             rows.append(*it);
     if (ensureOpen()) {
-        Filter f;
-        if (!query.container.isEmpty())
-            f.add(QStringLiteral("container = ?"), query.container);
-        if (!query.service.isEmpty())
-            f.add(QStringLiteral("service = ?"), query.service);
-        if (query.sinceMs)
-            f.add(QStringLiteral("time_ms >= ?"), *query.sinceMs);
-        if (query.untilMs)
-            f.add(QStringLiteral("time_ms <= ?"), *query.untilMs);
         QSqlQuery q(QSqlDatabase::database(m_connection, false));
-        q.prepare(QStringLiteral("SELECT id, time_ms, source, container, service, kind, "
-                                 "exit_code, signal, detail FROM events%1 "
-                                 "ORDER BY time_ms DESC, id DESC LIMIT %2")
-                      .arg(f.where())
+        q.prepare(QStringLiteral("SELECT %1 FROM %2%3 ORDER BY time_ms DESC, id DESC LIMIT %4")
+                      .arg(QLatin1String(columns), QLatin1String(table), filter.where())
                       .arg(query.limit));
-        for (const QVariant &v : f.values)
+        for (const QVariant &v : filter.values)
             q.addBindValue(v);
         if (q.exec()) {
-            while (q.next()) {
-                HistoryEvent e;
-                e.id = q.value(0).toLongLong();
-                e.timeMs = q.value(1).toLongLong();
-                e.source = q.value(2).toString();
-                e.container = q.value(3).toString();
-                e.service = q.value(4).toString();
-                e.kind = q.value(5).toString();
-                if (!q.value(6).isNull())
-                    e.exitCode = q.value(6).toInt();
-                e.signal = optionalText(q.value(7));
-                e.detail = q.value(8).toString();
-                rows.append(e);
-            }
+            while (q.next())
+                rows.append(fromRow(q));
         } else {
             fail(QStringLiteral("cannot read %1").arg(m_health.path), q.lastError().text());
         }
@@ -315,51 +352,16 @@ QList<HistoryEvent> HistoryDb::events(const HistoryQuery &query) {
     return rows;
 }
 
+QList<HistoryEvent> HistoryDb::events(const HistoryQuery &query) {
+    return select(m_unsavedEvents, query, "events", kEventColumns,
+                  filterFor(query.container, query.service, query.sinceMs, query.untilMs),
+                  eventFrom);
+}
+
 QList<AuditEntry> HistoryDb::audit(const AuditQuery &query) {
-    QList<AuditEntry> rows;
-    for (auto it = m_unsavedAudit.rbegin(); it != m_unsavedAudit.rend(); ++it)
-        if (matches(*it, query))
-            rows.append(*it);
-    if (ensureOpen()) {
-        Filter f;
-        if (!query.container.isEmpty())
-            f.add(QStringLiteral("container = ?"), query.container);
-        if (!query.service.isEmpty())
-            f.add(QStringLiteral("service = ?"), query.service);
-        if (query.sinceMs)
-            f.add(QStringLiteral("time_ms >= ?"), *query.sinceMs);
-        QSqlQuery q(QSqlDatabase::database(m_connection, false));
-        q.prepare(QStringLiteral("SELECT id, time_ms, token, role, client, method, route, "
-                                 "container, service, target, action, status, error FROM audit%1 "
-                                 "ORDER BY time_ms DESC, id DESC LIMIT %2")
-                      .arg(f.where())
-                      .arg(query.limit));
-        for (const QVariant &v : f.values)
-            q.addBindValue(v);
-        if (q.exec()) {
-            while (q.next()) {
-                AuditEntry e;
-                e.id = q.value(0).toLongLong();
-                e.timeMs = q.value(1).toLongLong();
-                e.token = optionalText(q.value(2));
-                e.role = q.value(3).toString();
-                e.client = q.value(4).toString();
-                e.method = q.value(5).toString();
-                e.route = q.value(6).toString();
-                e.container = q.value(7).toString();
-                e.service = q.value(8).toString();
-                e.target = q.value(9).toString();
-                e.action = q.value(10).toString();
-                e.status = q.value(11).toInt();
-                e.error = optionalText(q.value(12));
-                rows.append(e);
-            }
-        } else {
-            fail(QStringLiteral("cannot read %1").arg(m_health.path), q.lastError().text());
-        }
-    }
-    keepNewest(rows, query.limit);
-    return rows;
+    return select(m_unsavedAudit, query, "audit", kAuditColumns,
+                  filterFor(query.container, query.service, query.sinceMs, std::nullopt),
+                  auditFrom);
 }
 
 void HistoryDb::trim(qint64 nowMs) {

@@ -5,6 +5,7 @@
 #include <QList>
 #include <QObject>
 #include <QSqlError>
+#include <QSqlQuery>
 #include <QString>
 
 #include <deque>
@@ -48,6 +49,15 @@ private:
     enum class Outcome { Written, Retry, Rejected };
     Outcome insert(const std::deque<HistoryEvent> &events, const std::deque<AuditEntry> &audit);
     static bool worthRetrying(const QSqlError &error);
+    // A WHERE clause and its values.
+    struct Filter;
+    static Filter filterFor(const QString &container, const QString &service,
+                            const std::optional<qint64> &sinceMs,
+                            const std::optional<qint64> &untilMs);
+    // The unsaved rows that match, then the stored ones, newest first, at most query.limit.
+    template <typename T, typename Query>
+    QList<T> select(const std::deque<T> &unsaved, const Query &query, const char *table,
+                    const char *columns, const Filter &filter, T (*fromRow)(const QSqlQuery &));
     void fail(const QString &what, const QString &error);
     void succeed();
 
