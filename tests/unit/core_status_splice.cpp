@@ -153,8 +153,9 @@ private slots:
     }
 
     void decodedName() {
-        const auto s =
-            scanStatus(replaced(kUp, "\"name\":\"web\"", "\"name\":\"a\\\"b\\\\c\\td\""));
+        // The scan's views point into the text: it must outlive them.
+        const QByteArray text = replaced(kUp, "\"name\":\"web\"", "\"name\":\"a\\\"b\\\\c\\td\"");
+        const auto s = scanStatus(text);
         QVERIFY(s);
         QCOMPARE(decodeName(s->name), QStringLiteral("a\"b\\c\td"));
     }
