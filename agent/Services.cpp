@@ -29,6 +29,39 @@ bool startsWith(std::string_view s, std::string_view prefix) {
     return s.substr(0, prefix.size()) == prefix;
 }
 
+// A small file read whole, at most `maxBytes`, with the stat of what was read (so a cache
+// can tell it from a later version). Nothing when it cannot be opened or read.
+struct SmallFile {
+    std::string bytes;
+    struct stat opened {};
+    bool statted = false;
+};
+std::optional<SmallFile> readSmallFile(int dir, const std::string &path, size_t maxBytes) {
+    const int fd = ::openat(dir, path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return std::nullopt;
+    SmallFile file;
+    file.bytes.assign(maxBytes, '\0');
+    size_t total = 0;
+    bool failed = false;
+    while (total < file.bytes.size()) {
+        const ssize_t n = ::read(fd, file.bytes.data() + total, file.bytes.size() - total);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            failed = n < 0;
+            break;
+        }
+        total += static_cast<size_t>(n);
+    }
+    file.statted = ::fstat(fd, &file.opened) == 0;
+    ::close(fd);
+    if (failed)
+        return std::nullopt;
+    file.bytes.resize(total);
+    return file;
+}
+
 } // namespace
 
 bool isValidServiceName(std::string_view name) {
@@ -171,33 +204,14 @@ std::optional<PermafailRule> Services::permafailRule(std::string_view name) cons
     if (const auto cached = m_ruleCache.find(key);
         cached != m_ruleCache.end() && sameFile(cached->second.file, current))
         return cached->second.rule;
-    const int fd = ::openat(base(), path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    const auto script = readSmallFile(base(), path, kMaxFinishScript);
+    if (!script)
         return std::nullopt;
-    std::string script(kMaxFinishScript, '\0');
-    size_t total = 0;
-    bool failed = false;
-    while (total < script.size()) {
-        const ssize_t n = ::read(fd, script.data() + total, script.size() - total);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            failed = n < 0;
-            break;
-        }
-        total += static_cast<size_t>(n);
-    }
-    struct stat opened {};
-    const bool statted = ::fstat(fd, &opened) == 0;
-    ::close(fd);
-    if (failed)
-        return std::nullopt;
-    script.resize(total);
-    auto rule = parsePermafailon(script);
-    if (statted) {
+    auto rule = parsePermafailon(script->bytes);
+    if (script->statted) {
         if (m_ruleCache.size() > 4096)
             m_ruleCache.clear();
-        m_ruleCache[key] = CachedRule{opened, rule};
+        m_ruleCache[key] = CachedRule{script->opened, rule};
     }
     return rule;
 }
@@ -223,36 +237,18 @@ Services::DeathsRead Services::readDeaths(std::string_view name, std::vector<Dea
         deaths = cached->second.deaths;
         return DeathsRead::Ok;
     }
-    const int fd = ::openat(base(), path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return DeathsRead::Unreadable;
     // One byte more than the largest tally tells a file that grew since apart.
-    std::string bytes(kMaxDeathTallySize + 1, '\0');
-    size_t total = 0;
-    bool failed = false;
-    while (total < bytes.size()) {
-        const ssize_t n = ::read(fd, bytes.data() + total, bytes.size() - total);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            failed = n < 0;
-            break;
-        }
-        total += static_cast<size_t>(n);
-    }
-    struct stat opened {};
-    const bool statted = ::fstat(fd, &opened) == 0;
-    ::close(fd);
-    if (failed)
+    const auto tally = readSmallFile(base(), path, kMaxDeathTallySize + 1);
+    if (!tally)
         return DeathsRead::Unreadable;
-    auto parsed = parseDeathTally(std::string_view(bytes.data(), total));
+    auto parsed = parseDeathTally(tally->bytes);
     if (!parsed)
         return DeathsRead::Malformed;
     deaths = std::move(*parsed);
-    if (statted) {
+    if (tally->statted) {
         if (m_deathCache.size() > 4096)
             m_deathCache.clear();
-        m_deathCache[key] = CachedDeaths{opened, deaths};
+        m_deathCache[key] = CachedDeaths{tally->opened, deaths};
     }
     return DeathsRead::Ok;
 }

@@ -1,6 +1,7 @@
 #include "HistoryJson.h"
 
 #include "model/JsonFields.h"
+#include "model/ModelJson.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -94,22 +95,14 @@ QByteArray toJson(const AuditEntry &value) {
 }
 
 QByteArray historyToJson(const QList<HistoryEvent> &events) {
-    QList<QByteArray> parts;
-    parts.reserve(events.size());
-    for (const HistoryEvent &e : events)
-        parts.append(toJson(e));
     JsonObjectWriter w;
-    w.addRaw("events", jsonArray(parts));
+    w.addRaw("events", toJsonArray(events));
     return std::move(w).toJson();
 }
 
 QByteArray auditToJson(const QList<AuditEntry> &entries) {
-    QList<QByteArray> parts;
-    parts.reserve(entries.size());
-    for (const AuditEntry &e : entries)
-        parts.append(toJson(e));
     JsonObjectWriter w;
-    w.addRaw("entries", jsonArray(parts));
+    w.addRaw("entries", toJsonArray(entries));
     return std::move(w).toJson();
 }
 
