@@ -40,7 +40,10 @@ DemoStack::DemoStack(QString agentBinary, int extraServices, QObject *parent)
     m_svscan.setStandardErrorFile(QProcess::nullDevice());
     m_agent.setStandardOutputFile(QProcess::nullDevice());
     m_agent.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    m_svscanctl.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    // It fails only when s6-svscan is already going away (a Ctrl-C reaches the whole process
+    // group): nothing to say then, and the stop deadline covers an s6-svscan that hangs.
+    m_svscanctl.setStandardOutputFile(QProcess::nullDevice());
+    m_svscanctl.setStandardErrorFile(QProcess::nullDevice());
     // Should the daemon die without its orderly stop (a crash, SIGKILL), the kernel sends
     // SIGTERM to both; s6-svscan then takes its whole tree down as for s6-svscanctl -t.
     const auto dieWithParent = [] { ::prctl(PR_SET_PDEATHSIG, SIGTERM); };
@@ -57,6 +60,8 @@ DemoStack::DemoStack(QString agentBinary, int extraServices, QObject *parent)
     });
     connect(&m_svscan, &QProcess::started, this, &DemoStack::startAgent);
     connect(&m_svscan, &QProcess::finished, this, &DemoStack::checkStopped);
+    connect(&m_svscanctl, &QProcess::finished, this, &DemoStack::checkStopped);
+    connect(&m_svscanctl, &QProcess::errorOccurred, this, &DemoStack::checkStopped);
     connect(&m_agent, &QProcess::finished, this, [this] {
         if (!m_stopping)
             fail(QStringLiteral("the demo s6-agent exited"));
@@ -205,7 +210,7 @@ void DemoStack::stop() {
         m_svscanctl.start(QStringLiteral("s6-svscanctl"), {QStringLiteral("-t"), scanDir()});
     // If s6 does not finish in time, kill what is left rather than hang the shutdown.
     QTimer::singleShot(kStopDeadlineMs, this, [this] {
-        for (QProcess *p : {&m_agent, &m_svscan}) {
+        for (QProcess *p : {&m_agent, &m_svscan, &m_svscanctl}) {
             if (p->state() != QProcess::NotRunning)
                 p->kill();
         }
@@ -215,7 +220,7 @@ void DemoStack::stop() {
 
 void DemoStack::checkStopped() {
     if (m_stopping && !m_stoppedSent && m_agent.state() == QProcess::NotRunning &&
-        m_svscan.state() == QProcess::NotRunning) {
+        m_svscan.state() == QProcess::NotRunning && m_svscanctl.state() == QProcess::NotRunning) {
         m_stoppedSent = true;
         killLeftovers();
         QMetaObject::invokeMethod(this, &DemoStack::stopped, Qt::QueuedConnection);
