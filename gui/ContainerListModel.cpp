@@ -1,24 +1,11 @@
 #include "ContainerListModel.h"
 
+#include "ServiceState.h"
+
 #include <QColor>
 #include <QIcon>
-#include <QPainter>
-#include <QPixmap>
 
 namespace sm {
-
-namespace {
-QIcon dot(const QColor &color) {
-    QPixmap pixmap(16, 16);
-    pixmap.fill(Qt::transparent);
-    QPainter p(&pixmap);
-    p.setRenderHint(QPainter::Antialiasing);
-    p.setPen(color.darker(130));
-    p.setBrush(color);
-    p.drawEllipse(QRectF(3.5, 3.5, 9, 9));
-    return QIcon(pixmap);
-}
-} // namespace
 
 ContainerListModel::ContainerListModel(Backend *backend, QObject *parent)
     : PolledTableModel(true, WhileInactive::IgnoreRefresh, parent) {
@@ -150,12 +137,8 @@ QVariant ContainerListModel::data(const QModelIndex &index, int role) const {
         return int(e.kind);
     case ReachableRole:
         return e.reachable ? QVariant(*e.reachable) : QVariant();
-    case Qt::DecorationRole: {
-        if (m_icons.isEmpty()) // made on first use: pixmaps need the GUI application
-            m_icons = {dot(QColor(0x43, 0xa0, 0x47)), dot(QColor(0xe5, 0x39, 0x35)),
-                       dot(QColor(0xbd, 0xbd, 0xbd))};
-        return e.reachable ? m_icons.at(*e.reachable ? 0 : 1) : m_icons.at(2);
-    }
+    case Qt::DecorationRole:
+        return dotIcon(reachabilityColor(e.reachable));
     case Qt::ToolTipRole:
         if (!e.reachable)
             return tr("checking…");

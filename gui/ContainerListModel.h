@@ -48,7 +48,6 @@ private:
 
     QList<Entry> m_rows;
     bool m_loaded = false;
-    mutable QList<QIcon> m_icons; // reachable, unreachable, unknown
 };
 
 } // namespace sm

@@ -46,10 +46,7 @@ MainWindow::MainWindow(QWidget *parent)
     buildActions();
     buildLayout();
 
-    connect(m_containers, &ContainerListModel::modelReset, this, [this] {
-        if (!selectContainer(m_selectedContainer) && m_containers->rowCount() > 0)
-            m_containerView->setCurrentIndex(m_containers->index(0, 0));
-    });
+    connect(m_containers, &ContainerListModel::modelReset, this, &MainWindow::onContainersReset);
     connect(m_containers, &ContainerListModel::refreshed, this, [this] {
         if (!m_backendReportsLink)
             setLink(1, m_where);
@@ -102,6 +99,15 @@ void MainWindow::setBackend(Backend *backend, const QString &where) {
                 m_backendReportsLink = true;
                 setLink(connected ? 1 : 0, connected ? m_where : description);
             });
+}
+
+void MainWindow::onContainersReset() {
+    if (m_pendingDocker && selectDocker()) {
+        m_pendingDocker = false;
+        return;
+    }
+    if (!selectContainer(m_selectedContainer) && m_containers->rowCount() > 0)
+        m_containerView->setCurrentIndex(m_containers->index(0, 0));
 }
 
 void MainWindow::setPendingConnection(const QString &text) {

@@ -6,6 +6,8 @@
 #include <QPointer>
 #include <QUrl>
 
+#include "fleet/Fleet.h"
+
 class QAction;
 class QLabel;
 class QLineEdit;
@@ -13,12 +15,15 @@ class QListView;
 class QStackedWidget;
 class QTabWidget;
 class QTableView;
+class QTreeView;
 
 namespace sm {
 
 class Backend;
 class ContainerListModel;
 class DockerTableModel;
+class FleetOverviewModel;
+class FleetTreeModel;
 class HistoryPanel;
 class LogPanel;
 class ServiceTableModel;
@@ -37,6 +42,20 @@ public:
     // The backend is not owned; `where` tells people what they are looking at.
     void setBackend(Backend *backend, const QString &where);
     Backend *backend() const { return m_backend; }
+    // Fleet mode: the robots on the left, each expanding into its containers, and the fleet
+    // overview while no robot is selected. The fleet is not owned; null leaves fleet mode.
+    void setFleet(Fleet *fleet);
+    Fleet *fleet() const { return m_fleet; }
+    FleetTreeModel *fleetModel() const { return m_fleetModel; }
+    FleetOverviewModel *overviewModel() const { return m_overviewModel; }
+    QTreeView *fleetView() const { return m_fleetView; }
+    QTableView *overviewView() const { return m_overviewView; }
+    bool overviewShown() const;
+    // Selects a fleet entry: the overview (robot -1), a robot (no container), one of its
+    // containers, or its Docker containers (docker true).
+    bool selectFleetEntry(int robot, const QString &container = {}, bool docker = false);
+    // The robot whose backend the window shows, -1 for none.
+    int shownRobot() const { return m_shownRobot; }
     // A line in the status bar while there is no backend yet (e.g. the demo is starting).
     void setPendingConnection(const QString &text);
 
@@ -66,10 +85,15 @@ public:
 
 Q_SIGNALS:
     void connectRequested(const QUrl &url, const QString &token);
+    void fleetRequested(const QList<sm::FleetRobot> &robots);
 
 private:
     void buildActions();
     void buildLayout();
+    void buildFleetViews();
+    void onFleetEntryChosen(const QModelIndex &index);
+    void showOverview();
+    void onContainersReset();
     void onContainerChosen();
     void onCurrentRowChanged();
     void updateActions();
@@ -89,6 +113,14 @@ private:
     TextFilterProxy *m_dockerProxy;
     ControlActions *m_actions;
     QListView *m_containerView = nullptr;
+    QStackedWidget *m_left = nullptr;
+    QPointer<Fleet> m_fleet;
+    FleetTreeModel *m_fleetModel = nullptr;
+    FleetOverviewModel *m_overviewModel = nullptr;
+    QTreeView *m_fleetView = nullptr;
+    QTableView *m_overviewView = nullptr;
+    int m_shownRobot = -1;
+    bool m_pendingDocker = false; // select Docker once the shown robot's list has loaded
     QTableView *m_serviceView = nullptr;
     QTableView *m_dockerView = nullptr;
     QStackedWidget *m_centre = nullptr;

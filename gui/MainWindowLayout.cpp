@@ -110,8 +110,10 @@ void MainWindow::buildLayout() {
     right->addWidget(m_bottom);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 2);
+    m_left = new QStackedWidget(this);
+    m_left->addWidget(m_containerView);
     auto *main = new QSplitter(Qt::Horizontal, this);
-    main->addWidget(m_containerView);
+    main->addWidget(m_left);
     main->addWidget(right);
     main->setStretchFactor(1, 1);
     main->setSizes({180, 1020});
@@ -166,6 +168,8 @@ void MainWindow::onCurrentRowChanged() {
 
 QList<ControlActions::Target> MainWindow::selectedTargets() const {
     QList<ControlActions::Target> targets;
+    if (overviewShown())
+        return targets;
     QTableView *view = dockerShown() ? m_dockerView : m_serviceView;
     const QModelIndexList rows = view->selectionModel()->selectedRows();
     for (const QModelIndex &row : rows) {
@@ -197,6 +201,10 @@ void MainWindow::updateActions() {
 }
 
 void MainWindow::updateBanner() {
+    if (overviewShown()) {
+        m_banner->hide();
+        return;
+    }
     const QString error = dockerShown() ? m_docker->lastError() : m_services->lastError();
     m_banner->setText(error);
     m_banner->setVisible(!error.isEmpty());
@@ -248,8 +256,14 @@ bool MainWindow::selectRow(const QString &name) {
 void MainWindow::openConnectDialog() {
     auto *dialog = new ConnectDialog(this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dialog, &QDialog::accepted, this,
-            [this, dialog] { Q_EMIT connectRequested(dialog->url(), dialog->token()); });
+    if (m_fleet)
+        dialog->showFleetTab();
+    connect(dialog, &QDialog::accepted, this, [this, dialog] {
+        if (dialog->choice() == ConnectDialog::Choice::Fleet)
+            Q_EMIT fleetRequested(dialog->fleet());
+        else
+            Q_EMIT connectRequested(dialog->url(), dialog->token());
+    });
     dialog->open();
 }
 

@@ -1,6 +1,9 @@
 #include "ServiceState.h"
 
 #include <QDateTime>
+#include <QHash>
+#include <QPainter>
+#include <QPixmap>
 
 namespace sm {
 
@@ -13,6 +16,27 @@ BadgeState serviceBadge(const ServiceStatus &s) {
     if (s.isUp)
         return s.paused.value_or(false) ? BadgeState::Paused : BadgeState::Up;
     return BadgeState::Down;
+}
+
+QColor reachabilityColor(std::optional<bool> reachable) {
+    if (!reachable)
+        return QColor(0xbd, 0xbd, 0xbd);
+    return *reachable ? QColor(0x43, 0xa0, 0x47) : QColor(0xe5, 0x39, 0x35);
+}
+
+QIcon dotIcon(const QColor &color) {
+    static QHash<QRgb, QIcon> made; // a handful of colors, drawn once each
+    if (const auto it = made.constFind(color.rgb()); it != made.constEnd())
+        return *it;
+    QPixmap pixmap(16, 16);
+    pixmap.fill(Qt::transparent);
+    QPainter p(&pixmap);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(color.darker(130));
+    p.setBrush(color);
+    p.drawEllipse(QRectF(3.5, 3.5, 9, 9));
+    p.end();
+    return *made.insert(color.rgb(), QIcon(pixmap));
 }
 
 BadgeState dockerBadge(const QString &state) {

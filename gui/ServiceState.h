@@ -3,7 +3,10 @@
 #include "model/Types.h"
 
 #include <QColor>
+#include <QIcon>
 #include <QString>
+
+#include <optional>
 
 namespace sm {
 
@@ -16,6 +19,10 @@ BadgeState serviceBadge(const ServiceStatus &status);
 BadgeState dockerBadge(const QString &state);
 QString badgeText(BadgeState state);
 QColor badgeColor(BadgeState state);
+// Green, red, or grey while not known yet: the dot of agents, Docker and robots.
+QColor reachabilityColor(std::optional<bool> reachable);
+// A small filled circle, the reachability mark of containers and robots. Needs the GUI app.
+QIcon dotIcon(const QColor &color);
 
 // "45s", "3m 07s", "2h 05m", "3d 4h".
 QString formatDuration(qint64 seconds);

@@ -4,6 +4,7 @@
 #include "MainWindow.h"
 #include "backend/LocalBackend.h"
 #include "backend/RemoteBackend.h"
+#include "fleet/Fleet.h"
 #include "stack/LocalStack.h"
 
 #include <QStatusBar>
@@ -14,6 +15,7 @@ Session::Session(MainWindow *window)
     : QObject(window)
     , m_window(window) {
     connect(window, &MainWindow::connectRequested, this, &Session::connectRemote);
+    connect(window, &MainWindow::fleetRequested, this, &Session::connectFleet);
 }
 
 Session::~Session() = default;
@@ -23,6 +25,8 @@ void Session::adopt(Backend *backend, const QString &where, QObject *owner) {
     m_owner = owner ? owner : backend;
     m_owner->setParent(this);
     m_backend = backend;
+    if (m_window->fleet())
+        m_window->setFleet(nullptr);
     m_window->setBackend(backend, where);
     if (old)
         old->deleteLater(); // its answers in flight are dropped with it
@@ -32,6 +36,17 @@ void Session::connectRemote(const QUrl &url, const QString &token) {
     auto *remote = new RemoteBackend(url, token);
     adopt(remote, url.toString());
     remote->start();
+}
+
+void Session::connectFleet(const QList<FleetRobot> &robots) {
+    QObject *old = m_owner;
+    auto *fleet = new Fleet(robots, this);
+    m_owner = fleet;
+    m_backend = nullptr;
+    m_window->setFleet(fleet);
+    fleet->start();
+    if (old)
+        old->deleteLater();
 }
 
 void Session::connectLocal(const SystemConfig &config, const QString &where) {

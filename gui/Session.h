@@ -4,12 +4,15 @@
 #include <QPointer>
 #include <QUrl>
 
+#include "config/FleetFile.h"
+
 #include <functional>
 
 namespace sm {
 
 class Backend;
 class DemoLauncher;
+class Fleet;
 class MainWindow;
 struct SystemConfig;
 
@@ -28,6 +31,8 @@ public:
     void connectLocal(const SystemConfig &config, const QString &where);
     // Shows `backend`; takes ownership of `owner` (what owns the backend), else of the backend.
     void adopt(Backend *backend, const QString &where, QObject *owner = nullptr);
+    // One link per robot, shown in the window's fleet mode.
+    void connectFleet(const QList<FleetRobot> &robots);
     void startDemo(const QString &daemonProgram, const QStringList &extraArguments = {});
     // Stops the demo daemon (if any), then calls done. Never blocks.
     void shutdown(std::function<void()> done);
@@ -42,7 +47,7 @@ Q_SIGNALS:
 private:
     MainWindow *m_window;
     QPointer<Backend> m_backend;
-    QPointer<QObject> m_owner; // the backend, or the LocalStack that owns it
+    QPointer<QObject> m_owner; // the backend, the LocalStack that owns it, or the Fleet
     DemoLauncher *m_demo = nullptr;
 };
 

@@ -2,6 +2,7 @@
 #include "ConnectDialog.h"
 #include "MainWindow.h"
 #include "Session.h"
+#include "config/FleetFile.h"
 #include "config/SystemConfig.h"
 #include "platform/UnixSignals.h"
 
@@ -14,11 +15,12 @@
 namespace {
 
 struct Options {
-    enum Mode { Local, Remote, Demo } mode = Local;
+    enum Mode { Local, Remote, Demo, Fleet } mode = Local;
     QString config;
     bool configChosen = false; // by --config or CONFIG_FILE, not the ./config.yml fallback
     QUrl url;
     QString token;
+    QList<sm::FleetRobot> fleet;
 };
 
 // Parsed before QApplication exists, so --help, --version and mistakes need no display.
@@ -26,8 +28,8 @@ int parseArguments(const QStringList &arguments, Options *options) {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Dashboard for the s6 services of ROS 2 robot containers and the host's Docker "
-        "containers: on this host (--config), on a robot's system-managerd (--connect), or on "
-        "an embedded demo stack (--demo)."));
+        "containers: on this host (--config), on a robot's system-managerd (--connect), on "
+        "every robot of a fleet file (--fleet), or on an embedded demo stack (--demo)."));
     const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
                                   QStringLiteral("Show this help and exit."));
     const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")},
@@ -43,9 +45,13 @@ int parseArguments(const QStringList &arguments, Options *options) {
     const QCommandLineOption token(QStringLiteral("token"),
                                    QStringLiteral("API token for --connect (sent as Bearer)."),
                                    QStringLiteral("TOKEN"));
+    const QCommandLineOption fleet(
+        QStringLiteral("fleet"),
+        QStringLiteral("A fleet file: robots: [{name, url, token_file}], one link per robot."),
+        QStringLiteral("FILE"));
     const QCommandLineOption demo(QStringLiteral("demo"),
                                   QStringLiteral("Start and show the embedded demo stack."));
-    parser.addOptions({help, version, config, connect, token, demo});
+    parser.addOptions({help, version, config, connect, token, fleet, demo});
 
     QTextStream err(stderr);
     auto fail = [&err](const QString &message) {
@@ -67,10 +73,10 @@ int parseArguments(const QStringList &arguments, Options *options) {
     if (!parser.positionalArguments().isEmpty())
         return fail(QStringLiteral("unexpected argument '%1'")
                         .arg(parser.positionalArguments().constFirst()));
-    const int modes =
-        int(parser.isSet(config)) + int(parser.isSet(connect)) + int(parser.isSet(demo));
+    const int modes = int(parser.isSet(config)) + int(parser.isSet(connect)) +
+                      int(parser.isSet(fleet)) + int(parser.isSet(demo));
     if (modes > 1)
-        return fail(QStringLiteral("--config, --connect and --demo exclude each other"));
+        return fail(QStringLiteral("--config, --connect, --fleet and --demo exclude each other"));
     if (parser.isSet(token) && !parser.isSet(connect))
         return fail(QStringLiteral("--token only applies to --connect"));
     if (parser.isSet(connect)) {
@@ -79,6 +85,17 @@ int parseArguments(const QStringList &arguments, Options *options) {
         if (options->url.isEmpty())
             return fail(QStringLiteral("'%1' is not an http(s) URL").arg(parser.value(connect)));
         options->token = parser.value(token);
+    } else if (parser.isSet(fleet)) {
+        // A bad fleet file is a usage error, reported before any window exists.
+        const sm::FleetLoad load = sm::loadFleetFile(parser.value(fleet));
+        if (!load.ok()) {
+            err << "system-manager: " << load.error.toString() << '\n';
+            return 2;
+        }
+        for (const QString &warning : load.warnings)
+            err << "system-manager: warning: " << warning << '\n';
+        options->mode = Options::Fleet;
+        options->fleet = *load.robots;
     } else if (parser.isSet(demo)) {
         options->mode = Options::Demo;
     } else {
@@ -125,6 +142,10 @@ int main(int argc, char *argv[]) {
     case Options::Remote:
         sm::ConnectDialog::rememberRobot(options.url);
         session.connectRemote(options.url, options.token);
+        break;
+    case Options::Fleet:
+        sm::ConnectDialog::rememberFleet(options.fleet); // the Connect dialog edits it from here
+        session.connectFleet(options.fleet);
         break;
     case Options::Demo: {
         const QString daemon =

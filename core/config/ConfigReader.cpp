@@ -1,5 +1,7 @@
 #include "ConfigReader.h"
 
+#include <QFile>
+
 #include <algorithm>
 
 namespace sm {
@@ -29,6 +31,30 @@ void ConfigReader::fail(const YAML::Mark &mark, const QString &message) const {
     }
     e.message = message;
     throw e;
+}
+
+ConfigError ConfigReader::yamlError(const YAML::Exception &e, const QString &file) {
+    ConfigError error;
+    error.file = file;
+    if (!e.mark.is_null()) {
+        error.line = e.mark.line + 1;
+        error.column = e.mark.column + 1;
+    }
+    error.message = QString::fromStdString(e.msg);
+    return error;
+}
+
+std::optional<ConfigError> ConfigReader::readFile(const QString &path, const QString &what,
+                                                  QByteArray *text) {
+    constexpr qint64 kMax = 4 * 1024 * 1024;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return ConfigError{path, 0, 0,
+                           QStringLiteral("cannot read %1: %2").arg(what, file.errorString())};
+    *text = file.read(kMax + 1);
+    if (text->size() > kMax)
+        return ConfigError{path, 0, 0, QStringLiteral("%1 is larger than 4 MiB").arg(what)};
+    return std::nullopt;
 }
 
 void ConfigReader::warn(const YAML::Mark &mark, const QString &message) {

@@ -36,6 +36,12 @@ public:
     QString requiredString(const YAML::Node &map, const char *key, const QString &where) const;
 
     const QString &file() const { return m_file; }
+    // A yaml-cpp parse error as a ConfigError at its position.
+    static ConfigError yamlError(const YAML::Exception &e, const QString &file);
+    // Reads a config-sized file (at most 4 MiB: a huge file is a mistake, not a config);
+    // `what` names it in the error.
+    static std::optional<ConfigError> readFile(const QString &path, const QString &what,
+                                               QByteArray *text);
     // "a mapping", "a list", ... for messages.
     static QString typeName(const YAML::Node &node);
 

@@ -1,10 +1,10 @@
 #include "SystemConfig.h"
 
 #include "ConfigReader.h"
+#include "TokenFile.h"
 #include "rules/Rules.h"
 
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
 
@@ -185,13 +185,10 @@ ApiToken readToken(ConfigReader &r, const YAML::Node &item, const QString &at) {
     } else if (tokenFile) {
         const QString name = r.requiredString(item, "token_file", at);
         const QString path = QDir(QFileInfo(r.file()).absolutePath()).absoluteFilePath(name);
-        QFile file(path);
-        if (!file.open(QIODevice::ReadOnly))
-            r.fail(tokenFile->Mark(),
-                   QStringLiteral("cannot read token_file %1: %2").arg(path, file.errorString()));
-        t.token = QString::fromUtf8(file.read(64 * 1024)).trimmed();
-        if (t.token.isEmpty())
-            r.fail(tokenFile->Mark(), QStringLiteral("token_file %1 is empty").arg(path));
+        const TokenRead read = readTokenFile(path);
+        if (!read.error.isEmpty())
+            r.fail(tokenFile->Mark(), read.error);
+        t.token = read.token;
     } else {
         r.fail(item.Mark(), QStringLiteral("%1 needs 'token' or 'token_file'").arg(at));
     }
@@ -300,33 +297,16 @@ ConfigLoad loadConfigText(const QByteArray &yaml, const QString &fileName,
     } catch (const ConfigError &e) {
         return {std::nullopt, e};
     } catch (const YAML::Exception &e) {
-        ConfigError error;
-        error.file = fileName;
-        if (!e.mark.is_null()) {
-            error.line = e.mark.line + 1;
-            error.column = e.mark.column + 1;
-        }
-        error.message = QString::fromStdString(e.msg);
-        return {std::nullopt, error};
+        return {std::nullopt, ConfigReader::yamlError(e, fileName)};
     }
     config.warnings = r.takeWarnings() + config.warnings;
     return {std::move(config), {}};
 }
 
 ConfigLoad loadConfigFile(const QString &path, const QProcessEnvironment &env) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        ConfigError e;
-        e.file = path;
-        e.message = QStringLiteral("cannot read the configuration: %1").arg(file.errorString());
-        return {std::nullopt, e};
-    }
-    // A config is small; a huge file is a mistake, not a config.
-    const QByteArray text = file.read(4 * 1024 * 1024 + 1);
-    if (text.size() > 4 * 1024 * 1024) {
-        ConfigError e{path, 0, 0, QStringLiteral("the configuration is larger than 4 MiB")};
-        return {std::nullopt, e};
-    }
+    QByteArray text;
+    if (auto error = ConfigReader::readFile(path, QStringLiteral("the configuration"), &text))
+        return {std::nullopt, *error};
     return loadConfigText(text, path, env);
 }
 

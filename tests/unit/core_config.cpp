@@ -297,6 +297,40 @@ private slots:
             QStringLiteral("test.yml:%1:%2: ").arg(line).arg(column)));
     }
 
+    // A relative token_file is looked for next to the config; a blank one is refused, or
+    // every request would be checked against an empty token.
+    void tokenFileErrors_data() {
+        QTest::addColumn<bool>("exists");
+        QTest::addColumn<QByteArray>("contents");
+        QTest::addColumn<QString>("message");
+        QTest::addRow("missing") << false << QByteArray() << "cannot read token_file %1/a.token: ";
+        QTest::addRow("empty") << true << QByteArray() << "token_file %1/a.token is empty";
+        QTest::addRow("blank") << true << QByteArray(" \n\t\n") << "token_file %1/a.token is empty";
+    }
+    void tokenFileErrors() {
+        QFETCH(bool, exists);
+        QFETCH(QByteArray, contents);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        if (exists) {
+            QFile token(dir.filePath("a.token"));
+            QVERIFY(token.open(QIODevice::WriteOnly));
+            token.write(contents);
+        }
+        QFile config(dir.filePath("config.yml"));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write("containers: []\n"
+                     "api:\n"
+                     "  tokens:\n"
+                     "    - {name: ui, token_file: a.token, role: viewer}\n");
+        config.close();
+        const auto r = loadConfigFile(config.fileName(), env());
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error.line, 4);
+        QCOMPARE(r.error.column, 30);
+        QVERIFY2(r.error.message.startsWith(message.arg(dir.path())), qPrintable(r.error.message));
+    }
+
     void missingFile() {
         const auto r = loadConfigFile(QStringLiteral("/nonexistent/config.yml"), env());
         QVERIFY(!r.ok());
