@@ -37,7 +37,8 @@ private Q_SLOTS:
         Run r = run({"--help"});
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.startsWith("Usage: system-manager"));
-        for (const char *option : {"--config", "--connect", "--token", "--demo", "--version"})
+        for (const char *option :
+             {"--config", "--connect", "--token", "--fleet", "--demo", "--version"})
             QVERIFY2(r.out.contains(option), option);
         r = run({"--version"});
         QCOMPARE(r.code, 0);
@@ -53,6 +54,10 @@ private Q_SLOTS:
                                  << "is not an http(s) URL";
         QTest::addRow("two modes")
             << QStringList{"--demo", "--connect", "http://r:8081"} << "exclude each other";
+        QTest::addRow("fleet and config")
+            << QStringList{"--fleet", "f.yml", "--config", "c.yml"} << "exclude each other";
+        QTest::addRow("missing fleet file")
+            << QStringList{"--fleet", "/nonexistent/fleet.yml"} << "/nonexistent/fleet.yml";
         QTest::addRow("token alone") << QStringList{"--token", "t"} << "--token only applies";
         QTest::addRow("missing config")
             << QStringList{"--config", "/nonexistent/config.yml"} << "/nonexistent/config.yml";
@@ -125,6 +130,20 @@ private Q_SLOTS:
         const Run r = run({"--config", file.fileName()});
         QCOMPARE(r.code, 2);
         QVERIFY2(r.err.contains(file.fileName() + ":"), qPrintable(r.err));
+    }
+
+    // Before any window: the fleet file's mistake with its position, in one line.
+    void badFleetFileNamesLineAndColumn() {
+        QTemporaryDir dir;
+        QFile file(dir.filePath("fleet.yml"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("robots:\n  - {name: a, url: http://a:8081}\n  - {name: a, url: b:8081}\n");
+        file.close();
+        const Run r = run({"--fleet", file.fileName()});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(file.fileName() + ":3:"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("the name 'a' is taken"), qPrintable(r.err));
+        QCOMPARE(r.err.count('\n'), 1);
     }
 };
 
