@@ -23,6 +23,7 @@ std::string nameObject(const std::string &name) {
 
 EventHub::EventHub(EventLoop &loop, Inotify &inotify, Services &services, Api &api, Limits limits)
     : m_loop(loop)
+    , m_inotify(inotify)
     , m_services(services)
     , m_api(api)
     , m_limits(limits)
@@ -61,6 +62,18 @@ Response EventHub::subscribe() {
     r.contentType = "text/event-stream";
     r.stream = std::move(stream);
     return r;
+}
+
+void EventHub::sync() {
+    if (m_watcher.isActive())
+        m_inotify.drain();
+}
+
+const Services::Reading *EventHub::currentReading(const std::string &name) const {
+    if (!m_watcher.isSettled(name))
+        return nullptr;
+    const auto it = m_known.find(name);
+    return it == m_known.end() ? nullptr : &it->second.reading;
 }
 
 void EventHub::unsubscribe(EventStream *stream) {

@@ -38,6 +38,12 @@ public:
     Response subscribe();
     size_t subscriberCount() const { return m_subscribers.size(); }
 
+    // While someone subscribes, the readings kept for /events answer status
+    // requests too, instead of the files: sync() once per request, then
+    // currentReading() per service; null means read the files.
+    void sync();
+    const Services::Reading *currentReading(const std::string &name) const;
+
 private:
     struct Known {
         Services::Reading reading;
@@ -52,6 +58,7 @@ private:
     void broadcast(const char *event, const std::string &data);
 
     EventLoop &m_loop;
+    Inotify &m_inotify;
     Services &m_services;
     Api &m_api;
     Limits m_limits;

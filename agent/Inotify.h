@@ -39,6 +39,10 @@ public:
     // when the path cannot be watched (missing, or out of watches).
     uint64_t add(const std::string &path, uint32_t mask, Handler handler);
     void remove(uint64_t id);
+    // Hands on what the kernel has queued by now, without waiting for the loop
+    // to get there: the kernel queues an event inside the syscall that made the
+    // change, so after drain() nothing done before it is unheard of.
+    void drain() { onReadable(); }
 
 private:
     struct Watcher {

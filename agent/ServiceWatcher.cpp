@@ -150,6 +150,13 @@ void ServiceWatcher::unwatchEntry(const std::string &name) {
     m_entries.erase(it);
 }
 
+bool ServiceWatcher::isSettled(const std::string &name) const {
+    if (!m_scanWatch || m_pending.everything || m_pending.touched.count(name))
+        return false;
+    const auto it = m_entries.find(name);
+    return it != m_entries.end() && it->second.dir && it->second.supervise;
+}
+
 void ServiceWatcher::lost() {
     m_pending.everything = true;
     m_pending.relist = true;

@@ -35,6 +35,10 @@ public:
     bool start();
     void stop();
     bool isActive() const { return m_scanWatch != 0; }
+    // Both of the service's directories are watched and nothing the kernel said
+    // of it waits to be handled: a reading taken since its last change is current.
+    // Call after Inotify::drain().
+    bool isSettled(const std::string &name) const;
 
 private:
     struct Entry {

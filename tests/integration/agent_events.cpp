@@ -151,6 +151,7 @@ private slots:
     void snapshot();
     void controlProducesEvents();
     void addedAndRemoved();
+    void statusIsNeverOlderThanS6();
     // Before the flapping: s6-supervise works through queued commands for a while after it.
     void idleAgentDoesNotWake();
     void flappingLosesNothingAndSlowSubscriberIsDropped();
@@ -253,6 +254,45 @@ void AgentEvents::controlProducesEvents() {
     for (qsizetype i = 0; i < events.size(); ++i)
         QCOMPARE(events[i].id, i + 1);
     QCOMPARE(timeless(events.last().data), timeless(status("web")));
+}
+
+// While /events has a subscriber, status answers come from the readings kept for it. An answer
+// must still show every change s6 recorded before the request: s6-svstat has seen the new
+// status file, and at once, before the subscriber's event is read, both status routes agree.
+void AgentEvents::statusIsNeverOlderThanS6() {
+    Subscriber sub(m_agent.socketPath());
+    QVERIFY(sub.subscribe());
+    QVERIFY(sub.waitFor([](const QList<SseEvent> &e) { return e.size() >= 12; }));
+    const auto allStatus = [this](const QString &name) {
+        const QJsonArray all = agentRequest(m_agent.socketPath(), "GET", "/services/status")
+                                   .json()["statuses"]
+                                   .toArray();
+        for (const QJsonValue &v : all)
+            if (v["name"] == name)
+                return v.toObject();
+        return QJsonObject();
+    };
+    for (int round = 0; round < 25; ++round) {
+        for (const bool up : {false, true}) {
+            const qsizetype seen = sub.events().size();
+            QVERIFY(m_tree.svc("web", up ? "-u" : "-d"));
+            QVERIFY(QTest::qWaitFor(
+                [&] { return m_tree.svstat("web").startsWith(up ? "up " : "down "); }, 10000));
+            const QJsonObject one = status("web");
+            QVERIFY2(one.value("is_up").toBool() == up && one.value("want_up").toBool() == up,
+                     qPrintable(QStringLiteral("round %1: %2")
+                                    .arg(round)
+                                    .arg(QString::fromUtf8(
+                                        QJsonDocument(one).toJson(QJsonDocument::Compact)))));
+            const QJsonObject inList = allStatus("web");
+            QCOMPARE(inList.value("is_up").toBool(), up);
+            // Read on, so the subscriber stays within its backlog and the readings in use.
+            QVERIFY(sub.waitForService("web", seen, [up](const QJsonObject &e) {
+                return e.value("is_up").toBool() == up;
+            }));
+        }
+    }
+    QVERIFY(!peerClosed(sub.connection().fd()));
 }
 
 void AgentEvents::addedAndRemoved() {
