@@ -12,7 +12,10 @@ namespace {
 
 constexpr uint32_t kScanMask =
     IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF;
-constexpr uint32_t kServiceMask = IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM;
+// IN_CLOSE_WRITE: a `finish` script rewritten in place changes whether the
+// service counts as failed (its s6-permafailon rule).
+constexpr uint32_t kServiceMask =
+    IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_CLOSE_WRITE;
 // Not IN_CLOSE_NOWRITE on `status` nor anything on `control`: the agent's own
 // reads open those, and reacting to them would wake it for ever.
 constexpr uint32_t kSuperviseMask =
@@ -70,18 +73,23 @@ void ServiceWatcher::syncEntries() {
 }
 
 void ServiceWatcher::onScanEvent(const Inotify::Event &event) {
-    if (event.overflow || (event.mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))) {
-        if (event.mask & IN_IGNORED)
-            m_scanWatch = 0; // the scan directory itself went; nothing more to learn
+    if (event.mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
+        // Watches follow inodes, reads follow the path: the directory now at the path (if
+        // any) is another one, so everything is watched again from there.
+        stop();
+        start();
         return lost();
     }
+    if (event.overflow)
+        return lost();
     const std::string name(event.name);
     if (!isServiceEntryName(name))
         return;
+    // A name that arrives anew may be a replacement (s6-rc swaps symlinks into place): the
+    // old watches are on the old directory, so they go first.
+    unwatchEntry(name);
     if (event.mask & (IN_CREATE | IN_MOVED_TO))
         watchEntry(name);
-    else
-        unwatchEntry(name);
     touch(name, true);
 }
 

@@ -150,6 +150,8 @@ void MainWindow::buildActions() {
     connect(m_stop, &QAction::triggered, this, [this] { runAction(ControlActions::Stop); });
     connect(m_restart, &QAction::triggered, this, [this] { runAction(ControlActions::Restart); });
     connect(m_refresh, &QAction::triggered, this, [this] {
+        if (m_fleet)
+            m_fleet->refresh();
         m_containers->refresh();
         m_services->refresh();
         m_docker->refresh();

@@ -125,6 +125,12 @@ Q_SIGNALS:
     void dockerEvent(const sm::DockerEvent &event);
     // Whether the link to the data is alive (always true locally).
     void connectionChanged(bool connected, const QString &description);
+    // A control command this backend is sending (LocalBackend), so that what follows (a
+    // restart's SIGTERM) can be told from a death of the service's own. Said before it is
+    // sent: the agent answers once s6 has acted, and the state change may be heard first.
+    // `sent` false: it did not reach s6 after all.
+    void controlSent(const QString &container, const QString &service, const QString &action,
+                     bool sent);
     void liveChanged(bool live);
 
 private:

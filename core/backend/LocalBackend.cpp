@@ -112,7 +112,13 @@ void LocalBackend::control(QObject *context, const QString &container, const QSt
         });
         return;
     }
-    agent->control(context, service, action, std::move(done));
+    Q_EMIT controlSent(container, service, action, true);
+    agent->control(context, service, action,
+                   [this, container, service, action, done](Result<ControlResult> r) {
+                       if (!r.ok())
+                           Q_EMIT controlSent(container, service, action, false);
+                       done(std::move(r));
+                   });
 }
 
 void LocalBackend::logs(QObject *context, const QString &container, const QString &service,

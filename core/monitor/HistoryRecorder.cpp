@@ -4,6 +4,8 @@
 #include "history/HistoryStore.h"
 #include "model/HistoryJson.h"
 
+#include <QDateTime>
+
 namespace sm {
 
 namespace {
@@ -45,11 +47,30 @@ HistoryRecorder::HistoryRecorder(Backend *backend, HistoryStore *store, QObject 
     connect(backend, &Backend::serviceRemoved, this, &HistoryRecorder::onRemoved);
     connect(backend, &Backend::agentReachabilityChanged, this, &HistoryRecorder::onAgent);
     connect(backend, &Backend::dockerEvent, this, &HistoryRecorder::onDocker);
+    connect(backend, &Backend::controlSent, this, &HistoryRecorder::onControl);
 }
 
 QList<HistoryEvent> HistoryRecorder::changes(const ServiceStatus &before,
-                                             const ServiceStatus &after) {
+                                             const ServiceStatus &after,
+                                             std::optional<qint64> restartAskedMs) {
     QList<HistoryEvent> out;
+    // s6 carries out a restart as a SIGTERM and a start: a death, but one that was asked for.
+    const auto died = [&](const std::optional<int> &exitCode, const std::optional<QString> &signal,
+                          std::optional<qint64> atMs) {
+        // The tally's time is to the second: a death in the second of the request is its own.
+        const bool asked = restartAskedMs && (!atMs || *atMs >= *restartAskedMs / 1000 * 1000);
+        HistoryEvent e =
+            asked
+                ? serviceEvent(
+                      after, "restarted",
+                      QStringLiteral("restarted on request, %1").arg(howItEnded(exitCode, signal)))
+                : serviceEvent(after, "died", howItEnded(exitCode, signal));
+        e.exitCode = exitCode;
+        e.signal = signal;
+        if (atMs)
+            e.timeMs = *atMs; // when s6 recorded it rather than when its news arrived
+        return e;
+    };
     const bool wantedUp = after.wantUp.value_or(true);
     if (!before.isUp && after.isUp)
         out.append(serviceEvent(after, "up", QStringLiteral("started")));
@@ -63,22 +84,17 @@ QList<HistoryEvent> HistoryRecorder::changes(const ServiceStatus &before,
             out.append(e);
         } else if (!hasTally(after)) {
             // An older agent: the status is all there is to go by.
-            HistoryEvent e = serviceEvent(after, "died", howItEnded(after.exitCode, after.signal));
-            e.exitCode = after.exitCode;
-            e.signal = after.signal;
-            out.append(e);
+            out.append(died(after.exitCode, after.signal, std::nullopt));
         }
     }
-    if (hasTally(after) && wantedUp && after.lastDeath && after.lastDeath != before.lastDeath) {
-        HistoryEvent died = serviceEvent(
-            after, "died", howItEnded(after.lastDeath->exitCode, after.lastDeath->signal));
-        died.exitCode = after.lastDeath->exitCode;
-        died.signal = after.lastDeath->signal;
-        // When s6 recorded it, to the second, rather than when its news arrived.
-        if (const auto at = parseIsoTime(after.lastDeath->time))
-            died.timeMs = *at;
-        out.append(died);
-    }
+    // The tally's times are to the second: two deaths in one second look alike, but the count
+    // of the last hour still goes up.
+    const bool newDeath =
+        after.lastDeath && (after.lastDeath != before.lastDeath ||
+                            after.deathsLastHour.value_or(0) > before.deathsLastHour.value_or(0));
+    if (hasTally(after) && wantedUp && newDeath)
+        out.append(died(after.lastDeath->exitCode, after.lastDeath->signal,
+                        parseIsoTime(after.lastDeath->time)));
     if (!before.ready.value_or(false) && after.ready.value_or(false) && after.isUp)
         out.append(serviceEvent(after, "ready", QStringLiteral("ready")));
     if (!before.crashLooping() && after.crashLooping())
@@ -96,12 +112,35 @@ void HistoryRecorder::onService(const ServiceStatus &status) {
     const QString key = keyOf(status.container, status.service);
     const auto it = m_last.find(key);
     if (it != m_last.end()) {
-        for (HistoryEvent &e : changes(*it, status))
+        // A restart whose death has not shown within this long caused none (the service was
+        // down already, or the agent did not carry it out).
+        constexpr qint64 kRestartWindowMs = 30000;
+        std::optional<qint64> asked;
+        if (const auto a = m_restartAsked.constFind(key); a != m_restartAsked.constEnd()) {
+            if (QDateTime::currentMSecsSinceEpoch() - *a <= kRestartWindowMs)
+                asked = *a;
+            else
+                m_restartAsked.erase(a);
+        }
+        for (HistoryEvent &e : changes(*it, status, asked)) {
+            if (e.kind == QLatin1String("restarted"))
+                m_restartAsked.remove(key);
             m_store->record(std::move(e));
+        }
         *it = status;
     } else {
         m_last.insert(key, status);
     }
+}
+
+void HistoryRecorder::onControl(const QString &container, const QString &service,
+                                const QString &action, bool sent) {
+    if (action != QLatin1String("restart"))
+        return;
+    if (sent)
+        m_restartAsked.insert(keyOf(container, service), QDateTime::currentMSecsSinceEpoch());
+    else
+        m_restartAsked.remove(keyOf(container, service));
 }
 
 void HistoryRecorder::onRemoved(const QString &container, const QString &service) {

@@ -26,6 +26,11 @@ void Fleet::setRequestTimeout(int ms) {
         link->setRequestTimeout(ms);
 }
 
+void Fleet::refresh() {
+    for (RobotLink *link : std::as_const(m_links))
+        link->refresh();
+}
+
 int Fleet::indexOf(const QString &name) const {
     for (int i = 0; i < m_links.size(); ++i)
         if (m_links.at(i)->robot().name == name)

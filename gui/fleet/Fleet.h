@@ -19,6 +19,7 @@ public:
     // Connects every robot at once; none waits for another.
     void start();
     void setRequestTimeout(int ms);
+    void refresh();
 
     int size() const { return int(m_links.size()); }
     RobotLink *at(int index) const { return m_links.at(index); }

@@ -75,6 +75,11 @@ void RobotLink::start() {
     m_poll.start();
 }
 
+void RobotLink::refresh() {
+    if (m_backend && m_backend->isConnected())
+        reconcile();
+}
+
 void RobotLink::setLink(Link link, const QString &text) {
     if (m_link == link && m_linkText == text)
         return;

@@ -49,6 +49,8 @@ public:
     // Reads the token file (now, so a token rotated on disk is picked up at each connect),
     // then connects. Without a readable token the robot shows NoToken and stays offline.
     void start();
+    // Reads the summary again now (Refresh); nothing while the link is down.
+    void refresh();
     // The request deadline of the robot's backend (a hung daemon shows as down after it).
     void setRequestTimeout(int ms);
     // How often the summary is read again while /events is not flowing (default 5 s).

@@ -155,6 +155,7 @@ private slots:
     // Before the flapping: s6-supervise works through queued commands for a while after it.
     void idleAgentDoesNotWake();
     void flappingLosesNothingAndSlowSubscriberIsDropped();
+    void replacedEntryIsWatchedAnew();
 
 private:
     // s6-supervise goes on acting on commands it has read for a while: settled is
@@ -293,6 +294,46 @@ void AgentEvents::statusIsNeverOlderThanS6() {
         }
     }
     QVERIFY(!peerClosed(sub.connection().fd()));
+}
+
+// s6-rc replaces a scan-directory entry by swapping a symlink into place. The watches of the
+// old target must give way to the new one's, or status answers taken from the readings kept
+// for /events would follow the old directory.
+void AgentEvents::replacedEntryIsWatchedAnew() {
+    QVERIFY(m_tree.addService("swap-a", kSleep));
+    QVERIFY(m_tree.addService("swap-b", kSleep));
+    QVERIFY(m_tree.waitUntilUp("swap-a"));
+    QVERIFY(m_tree.waitUntilUp("swap-b"));
+    const QString link = m_tree.scanDir() + "/swapped";
+    const auto linkTo = [&](const QString &target) {
+        const QString staging = m_tree.scanDir() + "/.swapped-new";
+        return QFile::link(target, staging) && ::rename(QFile::encodeName(staging).constData(),
+                                                        QFile::encodeName(link).constData()) == 0;
+    };
+    Subscriber sub(m_agent.socketPath());
+    QVERIFY(sub.subscribe());
+    QVERIFY(linkTo(m_tree.serviceDir("swap-a")));
+    QVERIFY(sub.waitFor([](const QList<SseEvent> &events) {
+        for (const SseEvent &e : events)
+            if (e.event == "service_added" && e.data.value("name") == "swapped")
+                return true;
+        return false;
+    }));
+    QVERIFY(status("swapped").value("is_up").toBool());
+
+    QVERIFY(linkTo(m_tree.serviceDir("swap-b")));
+    QVERIFY(m_tree.svc("swap-b", "-d"));
+    QVERIFY(QTest::qWaitFor([&] { return m_tree.svstat("swap-b").startsWith("down "); }, 10000));
+    // s6 has recorded it; the entry's answer follows the directory it now names.
+    QTRY_VERIFY_WITH_TIMEOUT(!status("swapped").value("is_up").toBool(), 5000);
+    QCOMPARE(status("swapped").value("pid"), status("swap-b").value("pid"));
+
+    QVERIFY(QFile::remove(link));
+    for (const char *name : {"swap-a", "swap-b"})
+        QVERIFY(QDir().rename(m_tree.serviceDir(name), m_tree.root() + "/gone-" + name));
+    QProcess ctl;
+    ctl.start("s6-svscanctl", {"-an", m_tree.scanDir()});
+    QVERIFY(ctl.waitForFinished());
 }
 
 void AgentEvents::addedAndRemoved() {

@@ -51,6 +51,7 @@ private slots:
     void cleanupTestCase();
     void crashAndStopRecorded();
     void everyWriteAudited();
+    void requestedRestartIsNotADeath();
     void keptAcrossRestart();
     void readOnlyStateDirectory();
     void fullDiskReportedAndRecovered();
@@ -168,6 +169,38 @@ void DaemonHistory::crashAndStopRecorded() {
     QVERIFY(list(client.call("GET", "/history?since=4102444800", {}, viewer), "events").isEmpty());
     QCOMPARE(client.call("GET", "/history").status, 401);
     QVERIFY(m_tree.svc("crasher", "-u"));
+}
+
+// s6 carries out a restart as a SIGTERM: asked for through the API, it is recorded as
+// "restarted", not as the service dying.
+void DaemonHistory::requestedRestartIsNotADeath() {
+    DaemonClient client(m_daemon.baseUrl());
+    const auto op = bearer(kOperatorToken);
+    const auto count = [&](const char *kind) {
+        int n = 0;
+        const QJsonArray events =
+            list(client.call("GET", "/history?service=crasher&limit=10000", {}, op), "events");
+        for (const QJsonValue &e : events)
+            n += e.toObject().value("kind").toString() == QLatin1String(kind);
+        return n;
+    };
+    const int restartsBefore = count("restarted");
+    const int deathsBefore = count("died");
+    QVERIFY(m_tree.waitUntilUp("crasher"));
+    QCOMPARE(client.call("POST", "/containers/robot/services/crasher", R"({"action":"restart"})", op)
+                 .status,
+             200);
+    QVERIFY2(QTest::qWaitFor([&] { return count("restarted") == restartsBefore + 1; }, 15000),
+             QJsonDocument(list(client.call("GET", "/history?service=crasher", {}, op), "events"))
+                 .toJson()
+                 .constData());
+    const QJsonObject restarted =
+        find(list(client.call("GET", "/history?service=crasher", {}, op), "events"),
+             {{"kind", "restarted"}});
+    QCOMPARE(restarted.value("signal").toString(), QString("SIGTERM"));
+    QCOMPARE(restarted.value("detail").toString(),
+             QString("restarted on request, killed by SIGTERM"));
+    QCOMPARE(count("died"), deathsBefore);
 }
 
 void DaemonHistory::everyWriteAudited() {

@@ -314,6 +314,24 @@ void CoreHistory::changesOfAStatus() {
     QCOMPARE(died.first().timeMs, parseIsoTime("2026-12-02T04:10:00Z").value());
     QCOMPARE(died.first().detail, QString("exited with code 3"));
 
+    // The same death just after a restart was sent (in the tally's second or later) was asked
+    // for; one from a second before the request was not.
+    const qint64 deathMs = parseIsoTime("2026-12-02T04:10:00Z").value();
+    const QList<HistoryEvent> asked = HistoryRecorder::changes(up, restarted, deathMs + 400);
+    QCOMPARE(kinds(asked), QStringList({"restarted"}));
+    QCOMPARE(asked.first().detail, QString("restarted on request, exited with code 3"));
+    QCOMPARE(asked.first().timeMs, deathMs);
+    QCOMPARE(kinds(HistoryRecorder::changes(up, restarted, deathMs + 1000)), QStringList({"died"}));
+
+    // A second death within the same second as the first: alike but for the hour's count.
+    ServiceStatus again = restarted;
+    again.deathsLastMinute = 2;
+    restarted.deathsLastHour = 1;
+    again.deathsLastHour = 2;
+    QCOMPARE(kinds(HistoryRecorder::changes(restarted, again)), QStringList({"died"}));
+    QCOMPARE(kinds(HistoryRecorder::changes(again, again)), QStringList());
+    restarted.deathsLastHour.reset();
+
     // Down while wanted up, with the tally: the death comes with the tally, not twice.
     ServiceStatus down = restarted;
     down.isUp = false;
