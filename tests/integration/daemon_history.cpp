@@ -187,9 +187,10 @@ void DaemonHistory::requestedRestartIsNotADeath() {
     const int restartsBefore = count("restarted");
     const int deathsBefore = count("died");
     QVERIFY(m_tree.waitUntilUp("crasher"));
-    QCOMPARE(client.call("POST", "/containers/robot/services/crasher", R"({"action":"restart"})", op)
-                 .status,
-             200);
+    QCOMPARE(
+        client.call("POST", "/containers/robot/services/crasher", R"({"action":"restart"})", op)
+            .status,
+        200);
     QVERIFY2(QTest::qWaitFor([&] { return count("restarted") == restartsBefore + 1; }, 15000),
              QJsonDocument(list(client.call("GET", "/history?service=crasher", {}, op), "events"))
                  .toJson()
