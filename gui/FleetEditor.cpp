@@ -1,5 +1,6 @@
 #include "FleetEditor.h"
 
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -75,12 +76,19 @@ QString FleetEditor::text(int row, int column) const {
     return item ? item->text().trimmed() : QString();
 }
 
+QString FleetEditor::tokenPath(const QString &typed) const {
+    // As in a fleet file: a relative path is taken from the fleet file's directory (or the
+    // working directory before any file was opened or saved).
+    const QDir base = m_path.isEmpty() ? QDir::current() : QFileInfo(m_path).absoluteDir();
+    return base.absoluteFilePath(typed);
+}
+
 QList<FleetRobot> FleetEditor::fleet() const {
     QList<FleetRobot> robots;
     for (int row = 0; row < m_table->rowCount(); ++row) {
         const QString token = text(row, TokenFile);
         robots.append({text(row, Name), normalizeDaemonUrl(text(row, Address)),
-                       token.isEmpty() ? QString() : QFileInfo(token).absoluteFilePath()});
+                       token.isEmpty() ? QString() : tokenPath(token)});
     }
     return robots;
 }

@@ -39,6 +39,7 @@ private:
     void openFile();
     void saveFile();
     void updateButtons();
+    QString tokenPath(const QString &typed) const;
 
     QTableWidget *m_table;
     QPushButton *m_remove;

@@ -3,6 +3,7 @@
 #include "AnsiText.h"
 #include "LogFollower.h"
 
+#include <QPointer>
 #include <QStringList>
 #include <QTimer>
 #include <QWidget>
@@ -69,7 +70,7 @@ private:
     QLineEdit *m_search;
     QToolButton *m_pause;
     QToolButton *m_emptyFile; // DELETE .../logs, for services only
-    Backend *m_backend = nullptr;
+    QPointer<Backend> m_backend;
     QToolButton *m_colorsButton;
     QTimer m_flush;
     QStringList m_incoming; // arrived, not yet shown (batched, or held while paused)

@@ -102,6 +102,8 @@ void MainWindow::setBackend(Backend *backend, const QString &where) {
 }
 
 void MainWindow::onContainersReset() {
+    if (overviewShown())
+        return; // a list that comes late must not take the window off the overview
     if (m_pendingDocker && selectDocker()) {
         m_pendingDocker = false;
         return;

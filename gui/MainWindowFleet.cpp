@@ -74,6 +74,7 @@ void MainWindow::setFleet(Fleet *fleet) {
         if (overviewShown())
             m_centre->setCurrentWidget(m_serviceView);
         m_bottom->show();
+        setBackend(nullptr, tr("Not connected")); // the shown robot's backend goes with it
         return;
     }
     if (auto *split = qobject_cast<QSplitter *>(m_left->parentWidget()))
@@ -90,6 +91,8 @@ bool MainWindow::overviewShown() const {
 }
 
 void MainWindow::showOverview() {
+    // The robot chosen next is shown afresh, even the one shown before.
+    m_shownRobot = -1;
     m_services->setActive(false);
     m_docker->setActive(false);
     m_log->clearSource();

@@ -39,14 +39,23 @@ RemoteBackend::RemoteBackend(const QUrl &baseUrl, const QString &token, QObject 
         m_nam->setProxy(QNetworkProxy::NoProxy);
     m_healthTimer.setInterval(2000);
     connect(&m_healthTimer, &QTimer::timeout, this, &RemoteBackend::pollHealth);
-    QNetworkRequest events = makeRequest(QStringLiteral("/events"), {});
-    events.setRawHeader("Accept", "text/event-stream");
-    events.setTransferTimeout(kEventsIdleTimeoutMs);
-    m_events = new RemoteEventStream(m_nam, events, this);
+    m_events = new RemoteEventStream(m_nam, eventsRequest(), this);
     connect(m_events, &RemoteEventStream::streamingChanged, this, &Backend::setLive);
 }
 
 RemoteBackend::~RemoteBackend() = default;
+
+QNetworkRequest RemoteBackend::eventsRequest() const {
+    QNetworkRequest events = makeRequest(QStringLiteral("/events"), {});
+    events.setRawHeader("Accept", "text/event-stream");
+    events.setTransferTimeout(kEventsIdleTimeoutMs);
+    return events;
+}
+
+void RemoteBackend::setToken(const QString &token) {
+    m_token = token.toUtf8();
+    m_events->setRequest(eventsRequest());
+}
 
 bool RemoteBackend::isStreamingEvents() const {
     return m_events->isStreaming();

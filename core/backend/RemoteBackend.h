@@ -36,6 +36,9 @@ public:
     void setHealthInterval(int ms);
     // Starts health polling and the /events subscription.
     void start();
+    // The token for the requests from now on (a rotated one); /events takes it when it next
+    // connects.
+    void setToken(const QString &token);
 
     void containers(QObject *context, Callback<QList<ContainerInfo>> done) override;
     void services(QObject *context, const QString &container,
@@ -82,6 +85,7 @@ private:
     void call(QObject *context, const QByteArray &verb, const QString &path, const QUrlQuery &query,
               const QByteArray &body, Callback<T> done, Read read, int extraTimeoutMs = 0);
     QNetworkRequest makeRequest(const QString &path, const QUrlQuery &query) const;
+    QNetworkRequest eventsRequest() const;
     void noteReply(QNetworkReply *reply);
     void setConnected(bool connected, const QString &description);
     void pollHealth();

@@ -48,6 +48,8 @@ public:
     ~RemoteEventStream() override;
 
     void start();
+    // Used from the next connection on (a new token).
+    void setRequest(QNetworkRequest request) { m_request = std::move(request); }
     bool isStreaming() const { return m_streaming; }
 
 Q_SIGNALS:

@@ -1,6 +1,8 @@
 #include "ConfigReader.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 
 #include <algorithm>
 
@@ -31,6 +33,10 @@ void ConfigReader::fail(const YAML::Mark &mark, const QString &message) const {
     }
     e.message = message;
     throw e;
+}
+
+QString ConfigReader::pathBeside(const QString &name) const {
+    return QDir(QFileInfo(m_file).absolutePath()).absoluteFilePath(name);
 }
 
 ConfigError ConfigReader::yamlError(const YAML::Exception &e, const QString &file) {

@@ -36,6 +36,8 @@ public:
     QString requiredString(const YAML::Node &map, const char *key, const QString &where) const;
 
     const QString &file() const { return m_file; }
+    // A path named in the file: relative ones are taken from the file's directory.
+    QString pathBeside(const QString &name) const;
     // A yaml-cpp parse error as a ConfigError at its position.
     static ConfigError yamlError(const YAML::Exception &e, const QString &file);
     // Reads a config-sized file (at most 4 MiB: a huge file is a mistake, not a config);

@@ -31,7 +31,7 @@ FleetRobot readRobot(ConfigReader &r, const YAML::Node &item, const QString &at)
                    .arg(at, url));
     if (ConfigReader::child(item, "token_file")) {
         const QString name = r.requiredString(item, "token_file", at);
-        robot.tokenFile = QDir(QFileInfo(r.file()).absolutePath()).absoluteFilePath(name);
+        robot.tokenFile = r.pathBeside(name);
     }
     return robot;
 }

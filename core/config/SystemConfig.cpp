@@ -4,8 +4,6 @@
 #include "TokenFile.h"
 #include "rules/Rules.h"
 
-#include <QDir>
-#include <QFileInfo>
 #include <QHostAddress>
 
 #include <algorithm>
@@ -184,7 +182,7 @@ ApiToken readToken(ConfigReader &r, const YAML::Node &item, const QString &at) {
         t.token = r.requiredString(item, "token", at);
     } else if (tokenFile) {
         const QString name = r.requiredString(item, "token_file", at);
-        const QString path = QDir(QFileInfo(r.file()).absolutePath()).absoluteFilePath(name);
+        const QString path = r.pathBeside(name);
         const TokenRead read = readTokenFile(path);
         if (!read.error.isEmpty())
             r.fail(tokenFile->Mark(), read.error);
@@ -249,9 +247,7 @@ void readState(ConfigReader &r, const YAML::Node &map, SystemConfig &config) {
     r.checkKeys(map, {"dir"}, QStringLiteral("state"));
     // Relative to the config file, as token files are.
     if (const auto dir = ConfigReader::child(map, "dir"))
-        config.history.stateDir =
-            QDir(QFileInfo(r.file()).absolutePath())
-                .absoluteFilePath(r.string(*dir, QStringLiteral("state.dir")));
+        config.history.stateDir = r.pathBeside(r.string(*dir, QStringLiteral("state.dir")));
 }
 
 void readHistory(ConfigReader &r, const YAML::Node &map, SystemConfig &config) {

@@ -38,13 +38,6 @@ int Fleet::indexOf(const QString &name) const {
     return -1;
 }
 
-QList<FleetRobot> Fleet::robots() const {
-    QList<FleetRobot> out;
-    for (const RobotLink *link : m_links)
-        out.append(link->robot());
-    return out;
-}
-
 namespace {
 QString counted(int n, const char *one, const char *many) {
     return QStringLiteral("%1 %2").arg(n).arg(QObject::tr(n == 1 ? one : many));
@@ -54,9 +47,13 @@ QString counted(int n, const char *one, const char *many) {
 QString fleetSummary(const RobotLink &robot) {
     if (robot.link() == RobotLink::Link::NoToken)
         return QObject::tr("no token");
+    // What was counted before the link went is no longer known to be so.
+    if (robot.link() == RobotLink::Link::Down)
+        return QObject::tr("unreachable");
+    if (!robot.readError().isEmpty())
+        return QObject::tr("cannot read: %1").arg(robot.readError());
     if (!robot.isLoaded() && robot.counts().total() == 0)
-        return robot.link() == RobotLink::Link::Down ? QObject::tr("unreachable")
-                                                     : QObject::tr("connecting…");
+        return QObject::tr("connecting…");
     const RobotLink::Counts c = robot.counts();
     QStringList parts;
     if (c.crashLoop)

@@ -24,7 +24,6 @@ public:
     int size() const { return int(m_links.size()); }
     RobotLink *at(int index) const { return m_links.at(index); }
     int indexOf(const QString &name) const;
-    QList<FleetRobot> robots() const;
 
 Q_SIGNALS:
     void robotChanged(int index);

@@ -79,10 +79,13 @@ QVariant FleetOverviewModel::data(const QModelIndex &index, int role) const {
     if (role == Qt::DecorationRole && index.column() == Link)
         return dotIcon(linkColor(link.link()));
     if (role == Qt::ToolTipRole && index.column() == Link)
-        return link.linkText();
+        return link.readError().isEmpty() ? link.linkText() : link.readError();
     if (role == Qt::ToolTipRole && index.column() == Robot)
         return link.robot().url.toString();
     if (role == Qt::ForegroundRole) {
+        // Counts from before the link went are greyed: no longer known to be so.
+        if (link.link() != RobotLink::Link::Up && index.column() >= Up && index.column() <= Failed)
+            return QColor(0x9e, 0x9e, 0x9e);
         // What needs someone's attention is colored; up and stopped are not.
         if (index.column() == CrashLoop && c.crashLoop > 0)
             return badgeColor(BadgeState::CrashLoop);

@@ -11,8 +11,13 @@ RobotLink::RobotLink(FleetRobot robot, QObject *parent)
     , m_linkText(tr("connecting…")) {
     m_poll.setInterval(5000);
     connect(&m_poll, &QTimer::timeout, this, [this] {
+        if (!m_backend)
+            return start(); // the token file may be there by now
+        // A link that is down, or refused, may be waiting for a rotated token.
+        if (m_link != Link::Up || m_denied)
+            reloadToken();
         // While /events flows the summary follows it; otherwise it is read again.
-        if (m_backend && m_backend->isConnected() && !m_backend->isLive())
+        if (m_backend->isConnected() && !m_backend->isLive())
             reconcile();
     });
 }
@@ -29,19 +34,39 @@ void RobotLink::setRequestTimeout(int ms) {
         m_backend->setRequestTimeout(ms);
 }
 
+std::optional<QString> RobotLink::readToken() {
+    if (m_robot.tokenFile.isEmpty())
+        return QString();
+    const TokenRead read = readTokenFile(m_robot.tokenFile);
+    if (!read.error.isEmpty()) {
+        if (!m_backend)
+            setLink(Link::NoToken, read.error);
+        return std::nullopt;
+    }
+    return read.token;
+}
+
+void RobotLink::reloadToken() {
+    if (!m_backend || m_robot.tokenFile.isEmpty())
+        return;
+    const std::optional<QString> token = readToken();
+    if (!token || *token == m_token)
+        return;
+    m_token = *token;
+    m_backend->setToken(m_token);
+    if (m_backend->isConnected())
+        reconcile();
+}
+
 void RobotLink::start() {
+    m_poll.start();
     if (m_backend)
         return;
-    QString token;
-    if (!m_robot.tokenFile.isEmpty()) {
-        const TokenRead read = readTokenFile(m_robot.tokenFile);
-        if (!read.error.isEmpty()) {
-            setLink(Link::NoToken, read.error);
-            return;
-        }
-        token = read.token;
-    }
-    m_backend = new RemoteBackend(m_robot.url, token, this);
+    const std::optional<QString> token = readToken();
+    if (!token)
+        return; // tried again at each poll
+    m_token = *token;
+    m_backend = new RemoteBackend(m_robot.url, m_token, this);
     m_backend->setRequestTimeout(m_timeoutMs);
     connect(m_backend, &Backend::connectionChanged, this,
             [this](bool connected, const QString &description) {
@@ -72,11 +97,13 @@ void RobotLink::start() {
         noteEvent(tr("Docker %1: %2").arg(event.container, event.action));
     });
     m_backend->start();
-    m_poll.start();
 }
 
 void RobotLink::refresh() {
-    if (m_backend && m_backend->isConnected())
+    if (!m_backend)
+        return start();
+    reloadToken();
+    if (m_backend->isConnected())
         reconcile();
 }
 
@@ -92,9 +119,12 @@ void RobotLink::setLink(Link link, const QString &text) {
 
 void RobotLink::reconcile() {
     const quint64 generation = ++m_generation;
+    m_heard.clear();
     m_backend->health(this, [this, generation](Result<Health> r) {
-        if (generation != m_generation || !r.ok())
+        if (generation != m_generation)
             return;
+        if (!r.ok())
+            return noteReadError(r.error());
         QStringList containers;
         QHash<QString, bool> reachable;
         for (const auto &[name, up] : r.value().agents) {
@@ -152,6 +182,8 @@ void RobotLink::readStatuses(const QStringList &containers, quint64 generation) 
                                     return;
                                 if (r.ok())
                                     setStatuses(container, r.value());
+                                else
+                                    noteReadError(r.error());
                                 if (--*pending == 0)
                                     m_loaded = true;
                                 Q_EMIT changed();
@@ -160,14 +192,36 @@ void RobotLink::readStatuses(const QStringList &containers, quint64 generation) 
 }
 
 void RobotLink::setStatuses(const QString &container, const QList<ServiceStatus> &statuses) {
+    m_readError.clear();
+    m_denied = false;
     QHash<QString, Bucket> states;
     for (const ServiceStatus &s : statuses)
         states.insert(s.service, bucketOf(s));
+    // /events may have spoken of a service since this read was asked for: that is newer.
+    const QHash<QString, Bucket> known = m_states.value(container);
+    for (const QString &key : std::as_const(m_heard)) {
+        if (key.section(u'/', 0, 0) != container)
+            continue;
+        const QString service = key.section(u'/', 1);
+        if (const auto it = known.constFind(service); it != known.constEnd())
+            states.insert(service, *it);
+        else
+            states.remove(service);
+    }
     m_states.insert(container, states);
+}
+
+void RobotLink::noteReadError(const ApiError &error) {
+    m_readError = error.message;
+    m_denied = error.status == 401 || error.status == 403;
+    if (m_denied)
+        reloadToken();
+    Q_EMIT changed();
 }
 
 void RobotLink::onServiceChanged(const ServiceStatus &status) {
     const Bucket bucket = bucketOf(status);
+    m_heard.insert(status.container + u'/' + status.service);
     QHash<QString, Bucket> &states = m_states[status.container];
     const auto known = states.constFind(status.service);
     if (known != states.constEnd() && *known == bucket)
@@ -183,6 +237,7 @@ void RobotLink::onServiceChanged(const ServiceStatus &status) {
 }
 
 void RobotLink::onServiceRemoved(const QString &container, const QString &service) {
+    m_heard.insert(container + u'/' + service);
     auto it = m_states.find(container);
     if (it == m_states.end() || !it->remove(service))
         return;
@@ -228,8 +283,23 @@ RobotLink::Counts RobotLink::counts() const {
     Counts c;
     for (const auto &services : m_states) {
         for (const Bucket bucket : services) {
-            int *slot[] = {&c.up, &c.down, &c.stopped, &c.crashLoop, &c.failed};
-            ++*slot[int(bucket)];
+            switch (bucket) {
+            case Bucket::Up:
+                ++c.up;
+                break;
+            case Bucket::Down:
+                ++c.down;
+                break;
+            case Bucket::Stopped:
+                ++c.stopped;
+                break;
+            case Bucket::CrashLoop:
+                ++c.crashLoop;
+                break;
+            case Bucket::Failed:
+                ++c.failed;
+                break;
+            }
         }
     }
     for (const bool reachable : m_reachable)

@@ -2,10 +2,12 @@
 
 #include "ServiceState.h"
 #include "config/FleetFile.h"
+#include "model/ApiError.h"
 
 #include <QDateTime>
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 namespace sm {
@@ -46,8 +48,9 @@ public:
     explicit RobotLink(FleetRobot robot, QObject *parent = nullptr);
     ~RobotLink() override;
 
-    // Reads the token file (now, so a token rotated on disk is picked up at each connect),
-    // then connects. Without a readable token the robot shows NoToken and stays offline.
+    // Reads the token file, then connects. Without a readable token the robot shows NoToken
+    // and tries again at each poll. While the link is down or refused, the file is read again
+    // at each poll (and at refresh()), so a rotated token is picked up.
     void start();
     // Reads the summary again now (Refresh); nothing while the link is down.
     void refresh();
@@ -68,6 +71,8 @@ public:
     LastEvent lastEvent() const { return m_last; }
     // Whether the summary has been read at least once since the link came up.
     bool isLoaded() const { return m_loaded; }
+    // Why the last read of the summary failed (e.g. a refused token), empty when it did not.
+    QString readError() const { return m_readError; }
 
 Q_SIGNALS:
     // The link, counts or last event changed.
@@ -77,6 +82,9 @@ Q_SIGNALS:
 
 private:
     void setLink(Link link, const QString &text);
+    std::optional<QString> readToken();
+    void reloadToken();
+    void noteReadError(const ApiError &error);
     void reconcile();
     void readStatuses(const QStringList &containers, quint64 generation);
     void setStatuses(const QString &container, const QList<ServiceStatus> &statuses);
@@ -86,6 +94,10 @@ private:
 
     FleetRobot m_robot;
     RemoteBackend *m_backend = nullptr;
+    QString m_token;
+    QString m_readError;
+    bool m_denied = false; // the daemon refused the token (401, 403)
+    QSet<QString> m_heard; // "container/service" that /events spoke of since the last read
     int m_timeoutMs = 10000;
     Link m_link = Link::Connecting;
     QString m_linkText;

@@ -14,10 +14,12 @@
 #include "fleet/FleetOverviewModel.h"
 #include "fleet/FleetTreeModel.h"
 
+#include <QAbstractItemModelTester>
 #include <QDir>
 #include <QListView>
 #include <QSortFilterProxyModel>
 #include <QStackedWidget>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -73,6 +75,11 @@ class GuiFleetTest final : public QObject {
     quint16 m_closedPort = 0;
     QTemporaryDir m_dir;
 
+    bool writeToken(const QString &file, const QByteArray &token) const {
+        QFile f(m_dir.filePath(file));
+        return f.open(QIODevice::WriteOnly) && f.write(token + "\n") == token.size() + 1;
+    }
+
     QList<FleetRobot> robots() const {
         return {
             {"arm", QUrl(m_daemonA.baseUrl()), {}},
@@ -80,6 +87,7 @@ class GuiFleetTest final : public QObject {
             {"stuck", QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_hung.serverPort())), {}},
             {"gone", QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_closedPort)), {}},
             {"nokey", QUrl(m_daemonA.baseUrl()), m_dir.filePath("missing.token")},
+            {"rotated", QUrl(m_daemonB.baseUrl()), m_dir.filePath("rotated.token")},
         };
     }
 
@@ -107,10 +115,7 @@ private Q_SLOTS:
                      daemonYaml("base-main", m_agentB->socketPath(), m_daemonB.dir(), true)),
                  m_daemonB.allStderr().constData());
 
-        QFile token(m_dir.filePath("base.token"));
-        QVERIFY(token.open(QIODevice::WriteOnly));
-        token.write(kToken + "\n");
-        token.close();
+        QVERIFY(writeToken("base.token", kToken));
 
         connect(&m_hung, &QTcpServer::newConnection, this, [this] {
             while (QTcpSocket *s = m_hung.nextPendingConnection()) {
@@ -135,10 +140,15 @@ private Q_SLOTS:
     }
 
     void everyRobotShowsItsOwnState() {
+        QVERIFY(writeToken("rotated.token", "an-old-token"));
         MainWindow w;
         Fleet fleet(robots());
         fleet.setRequestTimeout(1500); // the hung robot shows as down after this
+        fleet.at(fleet.indexOf("rotated"))->setPollInterval(200);
         w.setFleet(&fleet);
+        // Every change the live updates make is checked against the model contract.
+        QAbstractItemModelTester treeTester(w.fleetModel());
+        QAbstractItemModelTester overviewTester(w.overviewModel());
         fleet.start();
         w.resize(1200, 750);
         w.show();
@@ -166,6 +176,16 @@ private Q_SLOTS:
         QCOMPARE(nokey->link(), RobotLink::Link::NoToken);
         QVERIFY2(nokey->linkText().contains("missing.token"), qPrintable(nokey->linkText()));
         QCOMPARE(nokey->backend(), nullptr);
+
+        // A refused token says so; the file rotated to the right one is read at the next try.
+        RobotLink *rotated = fleet.at(fleet.indexOf("rotated"));
+        QTRY_VERIFY2_WITH_TIMEOUT(!rotated->readError().isEmpty(), qPrintable(describe(fleet)),
+                                  10000);
+        QVERIFY2(fleetSummary(*rotated).startsWith("cannot read: "),
+                 qPrintable(fleetSummary(*rotated)));
+        QVERIFY(writeToken("rotated.token", kToken));
+        QTRY_VERIFY2_WITH_TIMEOUT(rotated->readError().isEmpty() && rotated->counts().up == 1,
+                                  qPrintable(describe(fleet)), 10000);
 
         // The tree: each robot with its summary, expanding into its containers and Docker.
         const QModelIndex armRow = w.fleetModel()->robotIndex(arm);
@@ -218,6 +238,18 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(w.serviceModel()->rowOf("crashy") >= 0, 10000);
         QCOMPARE(w.serviceModel()->container(), QString("arm-main"));
         QVERIFY(w.fleetView()->isExpanded(w.fleetModel()->robotIndex(arm)));
+
+        // The overview chosen before a robot's list is in: the list arriving late leaves it be;
+        // the same robot chosen again afterwards is shown.
+        QVERIFY(w.selectFleetEntry(base, "base-main"));
+        QVERIFY(w.selectFleetEntry(-1));
+        QTRY_VERIFY_WITH_TIMEOUT(w.containerModel()->isLoaded(), 10000);
+        QVERIFY(w.overviewShown());
+        QVERIFY(w.selectFleetEntry(base, "base-main"));
+        QVERIFY(!w.overviewShown());
+        QTRY_VERIFY_WITH_TIMEOUT(w.serviceModel()->rowOf("steady") >= 0, 10000);
+        QVERIFY(w.bottomTabs()->isVisible());
+        QVERIFY(w.selectFleetEntry(arm, "arm-main"));
 
         // Docker of the same robot, then a robot that cannot connect: it says why.
         QVERIFY(w.selectFleetEntry(arm, {}, true));
