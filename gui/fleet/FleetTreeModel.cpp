@@ -37,21 +37,30 @@ void FleetTreeModel::syncChildren(int robot) {
         children.append(QString());
     const QModelIndex parent = robotIndex(robot);
     QStringList &known = m_children[robot];
-    if (children != known) {
-        // Containers change when a robot's config does: rare, so the list is redone whole.
-        if (!known.isEmpty()) {
-            beginRemoveRows(parent, 0, int(known.size()) - 1);
-            known.clear();
-            endRemoveRows();
-        }
-        if (!children.isEmpty()) {
-            beginInsertRows(parent, 0, int(children.size()) - 1);
-            known = children;
+    // Row by row, so that the entry someone has selected stays selected.
+    for (int row = int(known.size()) - 1; row >= 0; --row) {
+        if (children.contains(known.at(row)))
+            continue;
+        beginRemoveRows(parent, row, row);
+        known.removeAt(row);
+        endRemoveRows();
+    }
+    for (int row = 0; row < children.size(); ++row) {
+        if (row < known.size() && known.at(row) == children.at(row))
+            continue;
+        const qsizetype at = known.indexOf(children.at(row));
+        if (at >= 0) { // moved: the daemon's order changed
+            beginMoveRows(parent, int(at), int(at), parent, row);
+            known.move(at, row);
+            endMoveRows();
+        } else {
+            beginInsertRows(parent, row, row);
+            known.insert(row, children.at(row));
             endInsertRows();
         }
-    } else if (!known.isEmpty()) {
-        Q_EMIT dataChanged(index(0, 0, parent), index(int(known.size()) - 1, 0, parent));
     }
+    if (!known.isEmpty()) // reachability
+        Q_EMIT dataChanged(index(0, 0, parent), index(int(known.size()) - 1, 0, parent));
 }
 
 QModelIndex FleetTreeModel::childIndex(int robot, const QString &name) const {

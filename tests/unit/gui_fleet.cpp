@@ -1,6 +1,9 @@
 // The fleet views' rules: which bucket a service counts in, and what a robot's summary says.
 #include "fleet/Fleet.h"
+#include "fleet/FleetTreeModel.h"
+#include "gui_http_peer.h"
 
+#include <QAbstractItemModelTester>
 #include <QTest>
 
 using namespace sm;
@@ -54,6 +57,44 @@ private Q_SLOTS:
         QCOMPARE(fleetSummary(noToken), QString("no token"));
         QVERIFY(noToken.linkText().contains("/nonexistent/token"));
         QCOMPARE(noToken.backend(), nullptr);
+    }
+
+    // A robot's containers change (its daemon's config did): the tree follows row by row, so
+    // the entries that stay keep their place in a selection.
+    void containersChangeRowByRow() {
+        HttpPeer peer;
+        const auto health = [&peer](const QByteArray &agents) {
+            peer.route("GET /healthz",
+                       {200, "application/json",
+                        R"({"status":"ok","agents":{)" + agents + R"(},"docker":"available"})"});
+        };
+        for (const QByteArray c : {"a", "b", "c"})
+            peer.route("GET /containers/" + c + "/services/status",
+                       {200, "application/json", R"({"container":")" + c + R"(","statuses":[]})"});
+        health(R"("a":"reachable","b":"reachable")");
+        Fleet fleet({{"r", peer.url(), {}}});
+        fleet.at(0)->setPollInterval(50); // no /events here: the summary is polled
+        FleetTreeModel model;
+        QAbstractItemModelTester tester(&model);
+        model.setFleet(&fleet);
+        fleet.start();
+        const QModelIndex robot = model.robotIndex(0);
+        QTRY_COMPARE(model.rowCount(robot), 3);
+        const QPersistentModelIndex b = model.childIndex(0, "b");
+        const QPersistentModelIndex docker = model.childIndex(0, {});
+        QCOMPARE(b.row(), 1);
+        QCOMPARE(docker.data(FleetTreeModel::KindRole).toInt(), int(FleetTreeModel::DockerEntry));
+
+        health(R"("b":"reachable","c":"unreachable")");
+        QTRY_VERIFY(model.childIndex(0, "c").isValid());
+        QVERIFY(!model.childIndex(0, "a").isValid());
+        QCOMPARE(model.rowCount(robot), 3);
+        QVERIFY(b.isValid());
+        QCOMPARE(b.data().toString(), QString("b"));
+        QCOMPARE(b.row(), 0);
+        QVERIFY(docker.isValid());
+        QCOMPARE(docker.row(), 2);
+        QCOMPARE(fleet.at(0)->counts().agentsDown, 1);
     }
 };
 
