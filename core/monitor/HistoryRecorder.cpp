@@ -74,6 +74,11 @@ QList<HistoryEvent> HistoryRecorder::changes(const ServiceStatus &before,
     const bool wantedUp = after.wantUp.value_or(true);
     if (!before.isUp && after.isUp)
         out.append(serviceEvent(after, "up", QStringLiteral("started")));
+    // Asked to stop while it was down anyway (between two deaths of a crash loop, say): no
+    // process ended, but s6 will no longer start it. (s6-permafailon's stop is "failed".)
+    if (!before.isUp && !after.isUp && before.wantUp.value_or(false) && !wantedUp &&
+        !after.failed())
+        out.append(serviceEvent(after, "down", QStringLiteral("stopped while it was down")));
     if (before.isUp && !after.isUp) {
         if (!wantedUp) {
             HistoryEvent e = serviceEvent(

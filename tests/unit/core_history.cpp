@@ -349,6 +349,17 @@ void CoreHistory::changesOfAStatus() {
     QCOMPARE(kinds(stop), QStringList({"down"}));
     QCOMPARE(stop.first().signal, std::optional<QString>("SIGTERM"));
 
+    // Asked to stop while down between two deaths: a stop, and the crash loop is over.
+    ServiceStatus betweenDeaths = up;
+    betweenDeaths.isUp = false;
+    betweenDeaths.deathsLastMinute = 4;
+    ServiceStatus stoppedWhileDown = betweenDeaths;
+    stoppedWhileDown.wantUp = false;
+    const QList<HistoryEvent> quiet = HistoryRecorder::changes(betweenDeaths, stoppedWhileDown);
+    QCOMPARE(kinds(quiet), QStringList({"down", "crash_loop_left"}));
+    QCOMPARE(quiet.first().detail, QString("stopped while it was down"));
+    QCOMPARE(kindsOf(stoppedWhileDown, stoppedWhileDown), QStringList());
+
     // An older agent: no tally, the status is all there is.
     ServiceStatus oldUp = up;
     oldUp.deathsLastMinute.reset();
