@@ -170,23 +170,24 @@ void RobotLink::readStatuses(const QStringList &containers, quint64 generation) 
         else
             it = m_states.erase(it);
     }
-    auto pending = std::make_shared<int>(int(containers.size()));
-    if (containers.isEmpty()) {
+    // Loaded once every container's read has answered (with none, on the next turn).
+    auto gather = Gather<bool>::start(this, int(containers.size()), true, [this, generation](bool) {
+        if (generation != m_generation)
+            return;
         m_loaded = true;
         Q_EMIT changed();
-    }
+    });
     for (const QString &container : containers) {
         m_backend->statuses(this, container,
-                            [this, container, generation, pending](Result<QList<ServiceStatus>> r) {
-                                if (generation != m_generation)
-                                    return;
-                                if (r.ok())
-                                    setStatuses(container, r.value());
-                                else
-                                    noteReadError(r.error());
-                                if (--*pending == 0)
-                                    m_loaded = true;
-                                Q_EMIT changed();
+                            [this, container, generation, gather](Result<QList<ServiceStatus>> r) {
+                                if (generation == m_generation) {
+                                    if (r.ok())
+                                        setStatuses(container, r.value());
+                                    else
+                                        noteReadError(r.error());
+                                    Q_EMIT changed();
+                                }
+                                gather->stepDone();
                             });
     }
 }

@@ -32,6 +32,15 @@ class GuiCliTest final : public QObject {
         return r;
     }
 
+    // The file's path, or empty when it could not be written.
+    static QString writeFile(const QTemporaryDir &dir, const QString &name,
+                             const QByteArray &text) {
+        QFile file(dir.filePath(name));
+        if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size())
+            return {};
+        return file.fileName();
+    }
+
 private Q_SLOTS:
     void helpAndVersion() {
         Run r = run({"--help"});
@@ -123,25 +132,23 @@ private Q_SLOTS:
 
     void badConfigNamesLineAndColumn() {
         QTemporaryDir dir;
-        QFile file(dir.filePath("config.yml"));
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("containers:\n  - name: [broken\n");
-        file.close();
-        const Run r = run({"--config", file.fileName()});
+        const QString file = writeFile(dir, "config.yml", "containers:\n  - name: [broken\n");
+        QVERIFY(!file.isEmpty());
+        const Run r = run({"--config", file});
         QCOMPARE(r.code, 2);
-        QVERIFY2(r.err.contains(file.fileName() + ":"), qPrintable(r.err));
+        QVERIFY2(r.err.contains(file + ":"), qPrintable(r.err));
     }
 
     // Before any window: the fleet file's mistake with its position, in one line.
     void badFleetFileNamesLineAndColumn() {
         QTemporaryDir dir;
-        QFile file(dir.filePath("fleet.yml"));
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("robots:\n  - {name: a, url: http://a:8081}\n  - {name: a, url: b:8081}\n");
-        file.close();
-        const Run r = run({"--fleet", file.fileName()});
+        const QString file =
+            writeFile(dir, "fleet.yml",
+                      "robots:\n  - {name: a, url: http://a:8081}\n  - {name: a, url: b:8081}\n");
+        QVERIFY(!file.isEmpty());
+        const Run r = run({"--fleet", file});
         QCOMPARE(r.code, 2);
-        QVERIFY2(r.err.contains(file.fileName() + ":3:"), qPrintable(r.err));
+        QVERIFY2(r.err.contains(file + ":3:"), qPrintable(r.err));
         QVERIFY2(r.err.contains("the name 'a' is taken"), qPrintable(r.err));
         QCOMPARE(r.err.count('\n'), 1);
     }
