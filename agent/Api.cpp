@@ -49,6 +49,7 @@ Api::Api(EventLoop &loop, Services &services, ChildRunner &children, SvstatDiale
     , m_version(std::move(version)) {}
 
 void Api::handle(const Request &request, Reply reply) {
+    m_services.refresh();
     const auto target = parseTarget(request.url);
     if (!target)
         return reply(errorResponse(400, "The request target is not a valid path."));

@@ -87,6 +87,7 @@ void EventHub::unsubscribe(EventStream *stream) {
 }
 
 void EventHub::onChanges(const ServiceWatcher::Changes &changes) {
+    m_services.refresh();
     if (changes.relist)
         relist();
     if (changes.everything) {

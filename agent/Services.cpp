@@ -95,10 +95,24 @@ Services::~Services() {
 
 void Services::refresh() {
     // Every file below is opened relative to this descriptor: paths of two or
-    // three components instead of the whole scan-directory path, each time.
+    // three components instead of the whole scan-directory path, each time. One
+    // stat of the path tells whether the directory was replaced since.
+    struct stat now {};
+    if (::stat(m_scanDir.c_str(), &now) != 0) {
+        if (m_scanFd >= 0)
+            ::close(m_scanFd);
+        m_scanFd = -1;
+        return;
+    }
+    if (m_scanFd >= 0 && now.st_ino == m_scanId.st_ino && now.st_dev == m_scanId.st_dev)
+        return;
     if (m_scanFd >= 0)
         ::close(m_scanFd);
     m_scanFd = ::open(m_scanDir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (m_scanFd >= 0 && ::fstat(m_scanFd, &m_scanId) != 0) {
+        ::close(m_scanFd);
+        m_scanFd = -1;
+    }
 }
 
 int Services::base() const {

@@ -35,8 +35,9 @@ public:
     Services(const Services &) = delete;
     Services &operator=(const Services &) = delete;
 
-    // Re-opens the scan directory; called once per request so a replaced
-    // directory is picked up.
+    // Re-opens the scan directory when the path names another directory than
+    // the one held; called once per request and before /events reads the
+    // services again, so a replaced directory is picked up.
     void refresh();
 
     // Sub-directories holding `run` or `type`, sorted; hidden entries and
@@ -125,6 +126,7 @@ private:
     };
 
     int m_scanFd = -1;
+    struct stat m_scanId {}; // device and inode of the directory m_scanFd holds
     mutable std::unordered_map<std::string, CachedStatus> m_statusCache;
     mutable std::unordered_map<std::string, CachedDeaths> m_deathCache;
     mutable std::unordered_map<std::string, CachedRule> m_ruleCache;

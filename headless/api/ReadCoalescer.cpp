@@ -2,6 +2,9 @@
 
 #include "http/HttpFront.h"
 
+#include <QMetaObject>
+
+#include <algorithm>
 #include <utility>
 
 namespace sm {
@@ -15,47 +18,70 @@ ReadCoalescer::~ReadCoalescer() = default;
 
 void ReadCoalescer::request(const QString &key, HttpExchange *exchange, Start start) {
     Slot &slot = m_slots[key];
-    if (slot.context && slot.running.elapsed() > m_abandonAfterMs) {
-        slot.context.reset(); // drops the lost call's answer, should it still come
-        slot.current = std::exchange(slot.next, {});
-    }
-    if (slot.context) {
-        slot.next.append(exchange); // the running call may predate this request
-        slot.start = std::move(start);
-        return;
-    }
-    slot.current.append(exchange);
+    dropAbandoned(slot);
+    slot.pending.append(exchange);
     slot.start = std::move(start);
-    launch(key, slot);
+    if (int(slot.calls.size()) < kMaxCallsInFlight)
+        launchSoon(key, slot);
 }
 
-void ReadCoalescer::launch(const QString &key, Slot &slot) {
-    slot.context = std::make_unique<QObject>();
-    slot.running.start();
-    // A copy: the slot's function may be replaced while this call runs.
-    const Start start = slot.start;
-    start(slot.context.get(),
-          [this, key](const Result<QByteArray> &result) { finished(key, result); });
+void ReadCoalescer::dropAbandoned(Slot &slot) {
+    // The watchdog has answered a lost call's requests; its answer, should it still come, is
+    // dropped with its context.
+    std::erase_if(slot.calls, [this](const std::unique_ptr<Call> &call) {
+        return call->running.elapsed() > m_abandonAfterMs;
+    });
 }
 
-void ReadCoalescer::finished(const QString &key, const Result<QByteArray> &result) {
+void ReadCoalescer::launchSoon(const QString &key, Slot &slot) {
+    if (slot.launchQueued)
+        return;
+    slot.launchQueued = true;
+    // Queued: every request read in this pass of the loop joins the call.
+    QMetaObject::invokeMethod(this, [this, key] { launch(key); }, Qt::QueuedConnection);
+}
+
+void ReadCoalescer::launch(const QString &key) {
     auto it = m_slots.find(key);
     if (it == m_slots.end())
         return;
     Slot &slot = it->second;
-    QList<QPointer<HttpExchange>> waiting = std::exchange(slot.current, {});
+    slot.launchQueued = false;
+    if (slot.pending.isEmpty() || int(slot.calls.size()) >= kMaxCallsInFlight)
+        return;
+    auto call = std::make_unique<Call>();
+    call->context = std::make_unique<QObject>();
+    call->waiting = std::exchange(slot.pending, {});
+    call->running.start();
+    const Call *id = call.get();
+    QObject *context = call->context.get();
+    slot.calls.push_back(std::move(call));
+    // A copy: the slot's function may be replaced while this call runs.
+    const Start start = slot.start;
+    start(context, [this, key, id](const Result<QByteArray> &result) { finished(key, id, result); });
+}
+
+void ReadCoalescer::finished(const QString &key, const Call *id, const Result<QByteArray> &result) {
+    auto it = m_slots.find(key);
+    if (it == m_slots.end())
+        return;
+    Slot &slot = it->second;
+    auto call = std::find_if(slot.calls.begin(), slot.calls.end(),
+                             [id](const std::unique_ptr<Call> &c) { return c.get() == id; });
+    if (call == slot.calls.end())
+        return;
+    QList<QPointer<HttpExchange>> waiting = std::move((*call)->waiting);
+    // This runs inside a callback bound to the context: delete it later, not under our feet.
+    (*call)->context.release()->deleteLater();
+    slot.calls.erase(call);
     // An agent that just let a whole request timeout pass unanswered is not asked again for
     // those already waiting: they get the 504 now rather than a second full timeout later.
     if (!result.ok() && result.error().status == 504)
-        waiting += std::exchange(slot.next, {});
-    // This runs inside a callback bound to the context: delete it later, not under our feet.
-    slot.context.release()->deleteLater();
-    if (!slot.next.isEmpty()) {
-        slot.current = std::exchange(slot.next, {});
-        launch(key, slot);
-    } else {
+        waiting += std::exchange(slot.pending, {});
+    if (!slot.pending.isEmpty())
+        launchSoon(key, slot);
+    else if (slot.calls.empty() && !slot.launchQueued)
         m_slots.erase(it);
-    }
     for (const QPointer<HttpExchange> &exchange : waiting) {
         if (exchange) // gone when the watchdog already answered it
             m_answer(exchange, result);

@@ -12,21 +12,26 @@
 #include <functional>
 #include <memory>
 #include <unordered_map>
+#include <vector>
 
 namespace sm {
 
 class HttpExchange;
 
-// Shares one backend read among identical GET requests that arrive while it runs, so that a
-// burst of status polls costs the agent one call per round trip rather than one per client.
-// Answers stay fresh: a request never joins a call that started before it arrived; it waits
-// for the next one, which starts as soon as the current call returns. The JSON body is built
-// once per call and handed to every waiting request. The one exception to freshness: when a
-// call times out (504), the requests waiting for the next call share that answer.
+// Shares one backend read among identical GET requests, so that a burst of status polls costs
+// the agent a few calls per round trip rather than one per client. Answers stay fresh: a
+// request never joins a call that started before it arrived. The requests that arrive in one
+// pass of the event loop start one call together at the end of that pass; up to
+// kMaxCallsInFlight calls of one key run at once, so that a request rarely waits for another
+// call to finish before its own starts. The JSON body is built once per call and handed to
+// every request of that call. The one exception to freshness: when a call times out (504), the
+// requests still waiting for a call share that answer.
 class ReadCoalescer final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ReadCoalescer)
 public:
+    static constexpr int kMaxCallsInFlight = 2;
+
     using Done = std::function<void(Result<QByteArray>)>;
     // Starts the backend read; calls done once (dropped only if context is destroyed).
     using Start = std::function<void(QObject *context, Done done)>;
@@ -34,14 +39,14 @@ public:
     using Answer = std::function<void(HttpExchange *exchange, const Result<QByteArray> &result)>;
 
     // A call still running after abandonAfterMs (its answer was lost; the watchdog has answered
-    // its requests) no longer holds back the next one.
+    // its requests) no longer counts against the calls in flight.
     ReadCoalescer(Answer answer, int abandonAfterMs, QObject *parent = nullptr);
     ~ReadCoalescer() override;
 
     void request(const QString &key, HttpExchange *exchange, Start start);
 
     // One coalesced read: fetch(context, done) asks the backend for a T, encode(T) makes the
-    // body that every request waiting for this call gets.
+    // body that every request of this call gets.
     template <typename T, typename Fetch, typename Encode>
     void read(const QString &key, HttpExchange *exchange, Fetch fetch, Encode encode) {
         request(key, exchange, [fetch, encode](QObject *context, Done done) {
@@ -53,15 +58,21 @@ public:
     }
 
 private:
-    struct Slot {
-        std::unique_ptr<QObject> context; // the call under way; deleting it drops its answer
-        QList<QPointer<HttpExchange>> current;
-        QList<QPointer<HttpExchange>> next;
-        Start start;
+    struct Call {
+        std::unique_ptr<QObject> context; // deleting it drops the call's answer
+        QList<QPointer<HttpExchange>> waiting;
         QElapsedTimer running;
     };
-    void launch(const QString &key, Slot &slot);
-    void finished(const QString &key, const Result<QByteArray> &result);
+    struct Slot {
+        std::vector<std::unique_ptr<Call>> calls; // in flight
+        QList<QPointer<HttpExchange>> pending;    // arrived since the last call started
+        Start start;
+        bool launchQueued = false;
+    };
+    void dropAbandoned(Slot &slot);
+    void launchSoon(const QString &key, Slot &slot);
+    void launch(const QString &key);
+    void finished(const QString &key, const Call *call, const Result<QByteArray> &result);
 
     Answer m_answer;
     int m_abandonAfterMs;

@@ -50,8 +50,10 @@ void FakeBackend::schedule(QObject *context, std::function<void()> deliver, cons
         if (guard || !hadContext)
             deliver();
     };
-    if (delayMs < 0)
+    if (delayMs < 0) {
+        heldAnswers.append(run);
         pendingAnswer = std::move(run);
+    }
     else
         QTimer::singleShot(delayMs + due.extraDelayMs, this, std::move(run));
 }

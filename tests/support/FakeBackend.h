@@ -75,6 +75,7 @@ public:
     bool neverAnswer = false;                 // every answer is dropped (a lost call)
     int delayMs = 0;                          // answers come this much later; < 0: held
     std::function<void()> pendingAnswer;      // the last answer held, for the test to send
+    QList<std::function<void()>> heldAnswers; // every answer held, oldest first
 
     // What was asked, and how many answers are still due (a dropped one stays due).
     QStringList calls;                      // every call as "method arg ...", see FakeBackend.cpp

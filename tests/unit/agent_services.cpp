@@ -24,6 +24,7 @@ private slots:
     void responses();
     void atomicReplaceKeepsMode();
     void atomicReplaceFailureLeavesNothing();
+    void listFollowsTheScanDirectory();
 };
 
 void AgentServices::names_data() {
@@ -138,6 +139,57 @@ void AgentServices::atomicReplaceFailureLeavesNothing() {
     QVERIFY(!replaceFileAtomically(dir.filePath("missing").toStdString(), "x").empty());
     QCOMPARE(QDir(dir.path()).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot),
              QStringList{"run"});
+}
+
+
+namespace {
+
+void addService(const QString &scanDir, const QString &name) {
+    QVERIFY(QDir(scanDir).mkpath(name));
+    QFile run(scanDir + '/' + name + "/run");
+    QVERIFY(run.open(QIODevice::WriteOnly));
+}
+
+QStringList listed(const Services &services) {
+    QStringList names;
+    for (const auto &name : services.list())
+        names << QString::fromStdString(name);
+    return names;
+}
+
+} // namespace
+
+void AgentServices::listFollowsTheScanDirectory() {
+    // The listing is cached by the directory's identity and mtime, and files are looked up
+    // relative to a descriptor of it: a service added, and a scan directory replaced as a
+    // whole (as an image update may do), are both seen by the next request.
+    QTemporaryDir root;
+    const QString scan = root.filePath("service");
+    addService(scan, "a");
+    addService(scan, "b");
+    Services services(scan.toStdString(), root.filePath("log").toStdString(), "");
+    services.refresh();
+    QCOMPARE(listed(services), QStringList({"a", "b"}));
+    QVERIFY(services.exists("a"));
+
+    addService(scan, "c");
+    services.refresh();
+    QCOMPARE(listed(services), QStringList({"a", "b", "c"}));
+
+    QVERIFY(QDir(root.path()).rename("service", "service.old"));
+    addService(scan, "d");
+    services.refresh();
+    QCOMPARE(listed(services), QStringList({"d"}));
+    QVERIFY(services.exists("d"));
+    QVERIFY(!services.exists("a"));
+
+    QVERIFY(QDir(scan).removeRecursively());
+    services.refresh();
+    QCOMPARE(listed(services), QStringList());
+    QVERIFY(!services.exists("d"));
+    addService(scan, "e");
+    services.refresh();
+    QCOMPARE(listed(services), QStringList({"e"}));
 }
 
 QTEST_APPLESS_MAIN(AgentServices)

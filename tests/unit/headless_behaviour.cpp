@@ -133,31 +133,45 @@ private Q_SLOTS:
     }
 
     void coalescedReads() {
-        // Identical reads share backend calls, but never one that started before them.
+        // Identical reads share backend calls, but never one that started before them; two
+        // calls of one read run at once, and the requests that arrive while both run share
+        // the next one.
         m_backend->agents["ai_worker"].statuses = {ServiceStatus()}; // one blank status
         m_backend->delayMs = -1;
         const QByteArray path = "/containers/ai_worker/services/status";
         QNetworkReply *first = send("GET", path);
         QTRY_COMPARE(m_backend->calls.size(), 1);
+        QNetworkReply *second = send("GET", path);
+        QTRY_COMPARE(m_backend->calls.size(), 2);
+        // Three more: the client opens at most six connections to one server, and the probe
+        // below needs the sixth.
         QList<QNetworkReply *> later;
-        for (int i = 0; i < 4; ++i)
+        for (int i = 0; i < 3; ++i)
             later.append(send("GET", path));
-        // Give the server time to take all four in while the first call is still open.
+        // Give the server time to take all three in while the two calls are still open.
         QNetworkReply *probe = send("GET", "/");
         QTRY_VERIFY(probe->isFinished());
-        QTRY_COMPARE(m_backend->calls.size(), 1);
+        QCOMPARE(m_backend->calls.size(), 2);
         QVERIFY(!first->isFinished());
+        QVERIFY(!second->isFinished());
 
-        auto answer = std::exchange(m_backend->pendingAnswer, nullptr);
-        answer();
+        QCOMPARE(m_backend->heldAnswers.size(), 2);
+        m_backend->heldAnswers.takeFirst()();
         QTRY_VERIFY(first->isFinished());
         QCOMPARE(first->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
-        // The four waiters get a fresh call of their own, one for all of them.
-        QTRY_COMPARE(m_backend->calls.size(), 2);
+        // The three waiters get a fresh call of their own, one for all of them; the second
+        // request still waits for the call it started.
+        QTRY_COMPARE(m_backend->calls.size(), 3);
+        QVERIFY(!second->isFinished());
         for (QNetworkReply *r : later)
             QVERIFY(!r->isFinished());
-        answer = std::exchange(m_backend->pendingAnswer, nullptr);
-        answer();
+        m_backend->heldAnswers.takeFirst()();
+        QTRY_VERIFY(second->isFinished());
+        QCOMPARE(second->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        for (QNetworkReply *r : later)
+            QVERIFY(!r->isFinished());
+        QCOMPARE(m_backend->heldAnswers.size(), 1);
+        m_backend->heldAnswers.takeFirst()();
         for (QNetworkReply *r : later) {
             QTRY_VERIFY(r->isFinished());
             QCOMPARE(r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
@@ -165,30 +179,38 @@ private Q_SLOTS:
                                      "service':'','service_label':'','name':'','raw':'','is_up':"
                                      "false,'pid':null,'uptime_seconds':null}]}"));
         }
-        QCOMPARE(m_backend->calls.size(), 2);
+        QCOMPARE(m_backend->calls.size(), 3);
         qDeleteAll(later);
         delete first;
+        delete second;
         delete probe;
     }
 
     void timeoutsAreShared() {
-        // After a 504 the agent is not asked again for requests that waited during it.
+        // After a 504 the agent is not asked again for requests that waited for a call.
         m_backend->delayMs = -1;
         m_backend->failWith = ApiError::timeout("Agent for container 'ai_worker' did not answer");
         const QByteArray path = "/containers/ai_worker/services/status";
         QNetworkReply *first = send("GET", path);
         QTRY_COMPARE(m_backend->calls.size(), 1);
         QNetworkReply *second = send("GET", path);
+        QTRY_COMPARE(m_backend->calls.size(), 2);
+        QNetworkReply *third = send("GET", path);
         QNetworkReply *probe = send("GET", "/");
         QTRY_VERIFY(probe->isFinished());
-        std::exchange(m_backend->pendingAnswer, nullptr)();
-        for (QNetworkReply *r : {first, second}) {
+        m_backend->heldAnswers.takeFirst()();
+        for (QNetworkReply *r : {first, third}) {
             QTRY_VERIFY(r->isFinished());
             QCOMPARE(r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 504);
         }
-        QCOMPARE(m_backend->calls.size(), 1);
+        QVERIFY(!second->isFinished());
+        m_backend->heldAnswers.takeFirst()();
+        QTRY_VERIFY(second->isFinished());
+        QCOMPARE(second->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 504);
+        QCOMPARE(m_backend->calls.size(), 2);
         delete first;
         delete second;
+        delete third;
         delete probe;
     }
 
