@@ -38,7 +38,8 @@ void ReadCoalescer::launchSoon(const QString &key, Slot &slot) {
         return;
     slot.launchQueued = true;
     // Queued: every request read in this pass of the loop joins the call.
-    QMetaObject::invokeMethod(this, [this, key] { launch(key); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, key] { launch(key); }, Qt::QueuedConnection);
 }
 
 void ReadCoalescer::launch(const QString &key) {
@@ -58,7 +59,8 @@ void ReadCoalescer::launch(const QString &key) {
     slot.calls.push_back(std::move(call));
     // A copy: the slot's function may be replaced while this call runs.
     const Start start = slot.start;
-    start(context, [this, key, id](const Result<QByteArray> &result) { finished(key, id, result); });
+    start(context,
+          [this, key, id](const Result<QByteArray> &result) { finished(key, id, result); });
 }
 
 void ReadCoalescer::finished(const QString &key, const Call *id, const Result<QByteArray> &result) {

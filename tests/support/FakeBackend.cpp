@@ -53,8 +53,7 @@ void FakeBackend::schedule(QObject *context, std::function<void()> deliver, cons
     if (delayMs < 0) {
         heldAnswers.append(run);
         pendingAnswer = std::move(run);
-    }
-    else
+    } else
         QTimer::singleShot(delayMs + due.extraDelayMs, this, std::move(run));
 }
 

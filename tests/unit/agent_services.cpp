@@ -141,7 +141,6 @@ void AgentServices::atomicReplaceFailureLeavesNothing() {
              QStringList{"run"});
 }
 
-
 namespace {
 
 void addService(const QString &scanDir, const QString &name) {
