@@ -1,14 +1,17 @@
 #include "RouteTable.h"
 
-#include <QUrl>
+#include <QByteArrayView>
+
+#include <algorithm>
 
 namespace sm {
 
 void RouteTable::add(QByteArray method, const QString &pattern, Access access, RouteDoc doc,
                      Route::Handler handler) {
-    Route route{std::move(method), pattern, access, std::move(doc), std::move(handler), {}, {}};
+    Route route{std::move(method), pattern, access, std::move(doc), std::move(handler), {}, {}, {}};
     route.segments = pattern.split(u'/', Qt::SkipEmptyParts);
     for (const QString &segment : std::as_const(route.segments)) {
+        route.isCapture.append(segment.startsWith(u'{'));
         if (segment == u"{container}")
             route.captures.append(&PathParams::container);
         else if (segment == u"{service}")
@@ -23,16 +26,28 @@ void RouteTable::add(QByteArray method, const QString &pattern, Access access, R
 
 bool RouteTable::splitPath(const QByteArray &rawPath, QStringList &segments) {
     segments.clear();
-    // Split before decoding so that an encoded slash (%2F) stays inside its segment.
-    const QByteArrayList parts = rawPath.split('/');
-    for (const QByteArray &part : parts) {
+    // Split before decoding so that an encoded slash (%2F) stays inside its segment. Most
+    // segments are plain ASCII: they need neither decoding nor a UTF-8 check.
+    qsizetype from = 0;
+    while (from <= rawPath.size()) {
+        qsizetype to = rawPath.indexOf('/', from);
+        if (to < 0)
+            to = rawPath.size();
+        const QByteArrayView part(rawPath.constData() + from, to - from);
+        from = to + 1;
         if (part.isEmpty())
             continue;
-        const QByteArray decoded = QByteArray::fromPercentEncoding(part);
-        const QString text = QString::fromUtf8(decoded);
-        if (text.toUtf8() != decoded) // not valid UTF-8
+        const bool plain = std::none_of(part.begin(), part.end(), [](char c) {
+            return c == '%' || static_cast<unsigned char>(c) >= 0x80;
+        });
+        if (plain) {
+            segments.append(QString::fromLatin1(part));
+            continue;
+        }
+        const QByteArray decoded = QByteArray::fromPercentEncoding(part.toByteArray());
+        if (!QByteArrayView(decoded).isValidUtf8())
             return false;
-        segments.append(text);
+        segments.append(QString::fromUtf8(decoded));
     }
     return true;
 }
@@ -45,16 +60,9 @@ RouteTable::Match RouteTable::find(const QByteArray &method, const QByteArray &r
     for (const Route &route : m_routes) {
         if (route.segments.size() != segments.size())
             continue;
-        PathParams params;
         bool same = true;
-        qsizetype capture = 0;
-        for (qsizetype i = 0; i < segments.size() && same; ++i) {
-            const QString &want = route.segments[i];
-            if (want.startsWith(u'{'))
-                params.*route.captures[capture++] = segments[i];
-            else
-                same = want == segments[i];
-        }
+        for (qsizetype i = 0; i < segments.size() && same; ++i)
+            same = route.isCapture[i] || route.segments[i] == segments[i];
         if (!same)
             continue;
         if (!match.allowed.contains(route.method))
@@ -63,8 +71,11 @@ RouteTable::Match RouteTable::find(const QByteArray &method, const QByteArray &r
             match.pattern = route.pattern;
         if (!match.route && route.method == method) {
             match.route = &route;
-            match.params = params;
             match.pattern = route.pattern;
+            qsizetype capture = 0;
+            for (qsizetype i = 0; i < segments.size(); ++i)
+                if (route.isCapture[i])
+                    match.params.*route.captures[capture++] = segments[i];
         }
     }
     return match;
