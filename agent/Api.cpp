@@ -3,11 +3,19 @@
 #include "EventHub.h"
 #include "Json.h"
 
+#include <cstdint>
+#include <ctime>
 #include <memory>
 
 namespace agent {
 
 namespace {
+
+int64_t monotonicNs() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_MONOTONIC, &ts);
+    return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
 
 std::string jsonStringValue(std::string_view s) {
     std::string out;
@@ -174,6 +182,7 @@ void Api::statuses(std::vector<std::string> names, bool asList, Reply reply) {
         std::vector<std::string> parts;
         size_t pending = 0;
         bool asList = false;
+        std::string asOf;
         Reply reply;
         void finish() {
             std::string body = asList ? "{\"statuses\":[" : "";
@@ -181,12 +190,18 @@ void Api::statuses(std::vector<std::string> names, bool asList, Reply reply) {
                 body += (i ? "," : "") + parts[i];
             if (asList)
                 body += "]}";
-            reply(jsonResponse(200, std::move(body)));
+            Response r = jsonResponse(200, std::move(body));
+            r.headers.emplace_back(kStatusAsOfHeader, std::move(asOf));
+            reply(std::move(r));
         }
     };
     auto gather = std::make_shared<Gather>();
     gather->parts.resize(names.size());
     gather->asList = asList;
+    // Taken before anything is read: every change s6 recorded before this moment is in the
+    // answer (inotify has queued it, or the files show it), so a client may hand the answer to
+    // whoever asked it before then.
+    gather->asOf = std::to_string(monotonicNs());
     gather->reply = std::move(reply);
     std::vector<size_t> fallback;
     if (m_events)

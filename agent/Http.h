@@ -23,6 +23,10 @@ struct Response {
     std::shared_ptr<Stream> stream;
 };
 
+// On status answers: the CLOCK_MONOTONIC time (nanoseconds) before which every change s6
+// recorded is in the answer (docs/agent-api.md).
+inline constexpr const char *kStatusAsOfHeader = "X-Status-As-Of";
+
 // {"error":"<sentence>","detail":null}
 Response errorResponse(int status, std::string_view sentence);
 Response jsonResponse(int status, std::string body);

@@ -17,7 +17,10 @@ namespace {
 // daemon parse a huge body on its only thread. Log text and run scripts are bounded by the
 // agent (4 MiB, 1 MiB) and may grow six-fold as JSON escapes (\u0001).
 constexpr qint64 kSmallAnswer = AgentClient::kDefaultAnswerBytes; // ping, status, control
-constexpr qint64 kListAnswer = 4 * 1024 * 1024;                   // every service's name or status
+// Status answers of this project's agent carry the moment they stand for (agent/Http.h and
+// docs/agent-api.md spell it too).
+constexpr char kStatusAsOfHeader[] = "X-Status-As-Of";
+constexpr qint64 kListAnswer = 4 * 1024 * 1024; // every service's name or status
 constexpr qint64 kLogAnswer = 6 * 4 * 1024 * 1024 + kSmallAnswer;
 constexpr qint64 kRunScriptAnswer = 6 * 1024 * 1024 + kSmallAnswer;
 // At most 4096 deaths (s6's largest tally) of under 80 bytes each.
@@ -164,13 +167,17 @@ void AgentClient::call(QObject *context, HttpRequest request, Callback<QJsonObje
                  });
 }
 
-void AgentClient::callRaw(QObject *context, const HttpRequest &request, Callback<QByteArray> done) {
+void AgentClient::callRaw(QObject *context, const HttpRequest &request, Callback<StatusJson> done) {
     m_http->send(request, context,
                  [container = m_container, timeout = request.timeoutMs,
                   done = std::move(done)](const HttpResult &result) {
                      if (!result.ok() || result.response->status / 100 != 2)
                          return done(mapError(container, result, timeout));
-                     done(result.response->body);
+                     // An agent that does not say (the original's) gives 0: no moment known.
+                     bool known = false;
+                     const qint64 asOf =
+                         result.response->header(kStatusAsOfHeader).toLongLong(&known);
+                     done(StatusJson{result.response->body, known && asOf > 0 ? asOf : 0});
                  });
 }
 
@@ -222,15 +229,17 @@ void AgentClient::status(QObject *context, const QString &service, Callback<Serv
          });
 }
 
-void AgentClient::statusesJson(QObject *context, LabelFor labelFor, Callback<QByteArray> done) {
+void AgentClient::statusesJson(QObject *context, LabelFor labelFor, Callback<StatusJson> done) {
     callRaw(context, request("GET", "/services/status", kListAnswer),
             [container = m_container, labelFor = std::move(labelFor),
-             done = std::move(done)](Result<QByteArray> body) {
-                if (!body.ok())
-                    return done(body.error());
+             done = std::move(done)](Result<StatusJson> raw) {
+                if (!raw.ok())
+                    return done(raw.error());
+                const QByteArray &body = raw.value().json;
+                const qint64 asOf = raw.value().asOfNs;
                 QByteArray out;
-                if (const auto list = statussplice::scanStatusList(body.value())) {
-                    out.reserve(body.value().size() + list->size() * (container.size() + 96) + 2);
+                if (const auto list = statussplice::scanStatusList(body)) {
+                    out.reserve(body.size() + list->size() * (container.size() + 96) + 2);
                     out += '[';
                     for (qsizetype i = 0; i < list->size(); ++i) {
                         if (i)
@@ -240,10 +249,10 @@ void AgentClient::statusesJson(QObject *context, LabelFor labelFor, Callback<QBy
                             out, container, labelFor(statussplice::decodeName(s.name)), s);
                     }
                     out += ']';
-                    return done(std::move(out));
+                    return done(StatusJson{std::move(out), asOf});
                 }
                 // Another agent's answer, or a malformed one: read it for what it says.
-                const auto json = answerObject(container, body.value());
+                const auto json = answerObject(container, body);
                 if (!json.ok())
                     return done(json.error());
                 auto list = statusList(container, json.value());
@@ -251,32 +260,33 @@ void AgentClient::statusesJson(QObject *context, LabelFor labelFor, Callback<QBy
                     return done(list.error());
                 for (ServiceStatus &s : list.value())
                     s.serviceLabel = labelFor(s.service);
-                done(toJsonArray(list.value()));
+                done(StatusJson{toJsonArray(list.value()), asOf});
             });
 }
 
 void AgentClient::statusJson(QObject *context, const QString &service, const QString &label,
-                             Callback<QByteArray> done) {
+                             Callback<StatusJson> done) {
     callRaw(
         context, request("GET", servicePath(service) + "/status"),
-        [container = m_container, service, label, done = std::move(done)](Result<QByteArray> body) {
-            if (!body.ok())
-                return done(body.error());
-            if (const auto s = statussplice::scanStatus(body.value())) {
+        [container = m_container, service, label, done = std::move(done)](Result<StatusJson> raw) {
+            if (!raw.ok())
+                return done(raw.error());
+            const QByteArray &body = raw.value().json;
+            const qint64 asOf = raw.value().asOfNs;
+            if (const auto s = statussplice::scanStatus(body)) {
                 QByteArray out;
-                out.reserve(body.value().size() + container.size() + service.size() + label.size() +
-                            64);
+                out.reserve(body.size() + container.size() + service.size() + label.size() + 64);
                 statussplice::appendRestStatus(out, container, service, label, *s);
-                return done(std::move(out));
+                return done(StatusJson{std::move(out), asOf});
             }
-            const auto json = answerObject(container, body.value());
+            const auto json = answerObject(container, body);
             if (!json.ok())
                 return done(json.error());
             auto s = oneStatus(container, service, json.value());
             if (!s.ok())
                 return done(s.error());
             s.value().serviceLabel = label;
-            done(toJson(s.value()));
+            done(StatusJson{toJson(s.value()), asOf});
         });
 }
 

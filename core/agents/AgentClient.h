@@ -39,9 +39,9 @@ public:
     // with their labels, errors alike. This project's agent's objects are spliced from its
     // bytes (model/StatusSplice.h); any other answer is read and encoded.
     using LabelFor = std::function<QString(const QString &service)>;
-    void statusesJson(QObject *context, LabelFor labelFor, Callback<QByteArray> done);
+    void statusesJson(QObject *context, LabelFor labelFor, Callback<StatusJson> done);
     void statusJson(QObject *context, const QString &service, const QString &label,
-                    Callback<QByteArray> done);
+                    Callback<StatusJson> done);
     void control(QObject *context, const QString &service, const QString &action,
                  Callback<ControlResult> done);
     void logs(QObject *context, const QString &service, const LogQuery &query,
@@ -76,7 +76,7 @@ private:
     void call(QObject *context, HttpRequest request, Callback<QJsonObject> done,
               FailureHook failure = {});
     // The same for a 2xx answer's body as it came.
-    void callRaw(QObject *context, const HttpRequest &request, Callback<QByteArray> done);
+    void callRaw(QObject *context, const HttpRequest &request, Callback<StatusJson> done);
     // `maxAnswerBytes`: the largest answer this route can give (AgentClient.cpp); past it: 502.
     HttpRequest request(const QByteArray &method, const QByteArray &target,
                         qint64 maxAnswerBytes = kDefaultAnswerBytes) const;

@@ -37,18 +37,20 @@ public:
     virtual void status(QObject *context, const QString &container, const QString &service,
                         Callback<ServiceStatus> done) = 0;
     // The same two reads as the REST API's JSON (the array of statuses; one status), as
-    // toJson() writes them. A backend may build them without reading the values first.
+    // toJson() writes them. A backend may build them without reading the values first, and
+    // say for which moment they stand.
     virtual void statusesJson(QObject *context, const QString &container,
-                              Callback<QByteArray> done) {
+                              Callback<StatusJson> done) {
         statuses(context, container, [done = std::move(done)](Result<QList<ServiceStatus>> list) {
-            done(list.ok() ? Result<QByteArray>(toJsonArray(list.value()))
-                           : Result<QByteArray>(list.error()));
+            done(list.ok() ? Result<StatusJson>(StatusJson{toJsonArray(list.value())})
+                           : Result<StatusJson>(list.error()));
         });
     }
     virtual void statusJson(QObject *context, const QString &container, const QString &service,
-                            Callback<QByteArray> done) {
+                            Callback<StatusJson> done) {
         status(context, container, service, [done = std::move(done)](Result<ServiceStatus> s) {
-            done(s.ok() ? Result<QByteArray>(toJson(s.value())) : Result<QByteArray>(s.error()));
+            done(s.ok() ? Result<StatusJson>(StatusJson{toJson(s.value())})
+                        : Result<StatusJson>(s.error()));
         });
     }
     virtual void control(QObject *context, const QString &container, const QString &service,

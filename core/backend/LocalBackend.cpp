@@ -81,7 +81,7 @@ void LocalBackend::status(QObject *context, const QString &container, const QStr
 }
 
 void LocalBackend::statusesJson(QObject *context, const QString &container,
-                                Callback<QByteArray> done) {
+                                Callback<StatusJson> done) {
     AgentClient *agent = agentFor(context, container, done);
     if (!agent)
         return;
@@ -92,7 +92,7 @@ void LocalBackend::statusesJson(QObject *context, const QString &container,
 }
 
 void LocalBackend::statusJson(QObject *context, const QString &container, const QString &service,
-                              Callback<QByteArray> done) {
+                              Callback<StatusJson> done) {
     AgentClient *agent = agentFor(context, container, done);
     if (!agent)
         return;

@@ -34,9 +34,9 @@ public:
     void status(QObject *context, const QString &container, const QString &service,
                 Callback<ServiceStatus> done) override;
     void statusesJson(QObject *context, const QString &container,
-                      Callback<QByteArray> done) override;
+                      Callback<StatusJson> done) override;
     void statusJson(QObject *context, const QString &container, const QString &service,
-                    Callback<QByteArray> done) override;
+                    Callback<StatusJson> done) override;
     void control(QObject *context, const QString &container, const QString &service,
                  const QString &action, Callback<ControlResult> done) override;
     void logs(QObject *context, const QString &container, const QString &service,

@@ -2,10 +2,12 @@
 
 #include "model/History.h"
 
+#include <QByteArray>
 #include <QJsonObject>
 #include <QList>
 #include <QString>
 
+#include <chrono>
 #include <optional>
 
 namespace sm {
@@ -83,6 +85,20 @@ struct ServiceStatus {
     bool failed() const { return !isUp && permanentFailure.value_or(false); }
     bool operator==(const ServiceStatus &) const = default;
 };
+
+// A status read as the REST API's JSON, and the moment it speaks for: it shows every change s6
+// recorded before asOfNs, a time on the host's monotonic clock (std::chrono::steady_clock,
+// CLOCK_MONOTONIC, which every process on the host shares); 0 when the source does not say.
+struct StatusJson {
+    QByteArray json;
+    qint64 asOfNs = 0;
+};
+// Now on that clock.
+inline qint64 steadyClockNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 
 struct ControlResult {
     QString container;

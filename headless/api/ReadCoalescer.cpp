@@ -1,6 +1,7 @@
 #include "ReadCoalescer.h"
 
 #include "http/HttpFront.h"
+#include "model/Types.h"
 
 #include <QMetaObject>
 
@@ -54,16 +55,19 @@ void ReadCoalescer::launch(const QString &key) {
     call->context = std::make_unique<QObject>();
     call->waiting = std::exchange(slot.pending, {});
     call->running.start();
+    call->startedNs = steadyClockNs();
     const Call *id = call.get();
     QObject *context = call->context.get();
     slot.calls.push_back(std::move(call));
     // A copy: the slot's function may be replaced while this call runs.
     const Start start = slot.start;
-    start(context,
-          [this, key, id](const Result<QByteArray> &result) { finished(key, id, result); });
+    start(context, [this, key, id](const Result<QByteArray> &result, qint64 asOfNs) {
+        finished(key, id, result, asOfNs);
+    });
 }
 
-void ReadCoalescer::finished(const QString &key, const Call *id, const Result<QByteArray> &result) {
+void ReadCoalescer::finished(const QString &key, const Call *id, const Result<QByteArray> &result,
+                             qint64 asOfNs) {
     auto it = m_slots.find(key);
     if (it == m_slots.end())
         return;
@@ -73,13 +77,22 @@ void ReadCoalescer::finished(const QString &key, const Call *id, const Result<QB
     if (call == slot.calls.end())
         return;
     QList<QPointer<HttpExchange>> waiting = std::move((*call)->waiting);
+    const qint64 startedNs = (*call)->startedNs;
     // This runs inside a callback bound to the context: delete it later, not under our feet.
     (*call)->context.release()->deleteLater();
     slot.calls.erase(call);
     // An agent that just let a whole request timeout pass unanswered is not asked again for
     // those already waiting: they get the 504 now rather than a second full timeout later.
-    if (!result.ok() && result.error().status == 504)
+    if (!result.ok() && result.error().status == 504) {
         waiting += std::exchange(slot.pending, {});
+    } else if (result.ok() && asOfNs >= startedNs && asOfNs <= steadyClockNs()) {
+        // The reading was taken after these arrived: it is as fresh as a call of their own.
+        // A moment outside the call's own span is not believed (a clock that is not ours, as
+        // in another time namespace): those requests wait for a call of their own.
+        while (!slot.pending.isEmpty() &&
+               (!slot.pending.first() || slot.pending.first()->arrivedNs() < asOfNs))
+            waiting.append(slot.pending.takeFirst());
+    }
     if (!slot.pending.isEmpty())
         launchSoon(key, slot);
     else if (slot.calls.empty() && !slot.launchQueued)

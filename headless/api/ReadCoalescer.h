@@ -20,19 +20,22 @@ class HttpExchange;
 
 // Shares one backend read among identical GET requests, so that a burst of status polls costs
 // the agent a few calls per round trip rather than one per client. Answers stay fresh: a
-// request never joins a call that started before it arrived. The requests that arrive in one
-// pass of the event loop start one call together at the end of that pass; up to
-// kMaxCallsInFlight calls of one key run at once, so that a request rarely waits for another
-// call to finish before its own starts. The JSON body is built once per call and handed to
-// every request of that call. The one exception to freshness: when a call times out (504), the
-// requests still waiting for a call share that answer.
+// request gets the answer of a call that started after it arrived, or of one whose reading
+// the backend says was taken after it arrived (StatusJson::asOfNs, which the agent stamps
+// before it reads anything). The requests that arrive in one pass of the event loop start one
+// call together at the end of that pass; up to kMaxCallsInFlight calls of one key run at once,
+// so that a request rarely waits for another call to finish before its own starts. The JSON
+// body is built once per call and handed to every request it answers. The one exception to
+// freshness: when a call times out (504), the requests still waiting for a call share that
+// answer.
 class ReadCoalescer final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ReadCoalescer)
 public:
     static constexpr int kMaxCallsInFlight = 2;
 
-    using Done = std::function<void(Result<QByteArray>)>;
+    // asOfNs: the moment the answer stands for (steadyClockNs()), 0 when unknown.
+    using Done = std::function<void(Result<QByteArray> result, qint64 asOfNs)>;
     // Starts the backend read; calls done once (dropped only if context is destroyed).
     using Start = std::function<void(QObject *context, Done done)>;
     // Hands one waiting exchange its answer.
@@ -51,8 +54,12 @@ public:
     void read(const QString &key, HttpExchange *exchange, Fetch fetch, Encode encode) {
         request(key, exchange, [fetch, encode](QObject *context, Done done) {
             fetch(context, [done, encode](const Result<T> &result) {
+                qint64 asOfNs = 0;
+                if constexpr (requires(const T &value) { value.asOfNs; })
+                    asOfNs = result.ok() ? result.value().asOfNs : 0;
                 done(result.ok() ? Result<QByteArray>(encode(result.value()))
-                                 : Result<QByteArray>(result.error()));
+                                 : Result<QByteArray>(result.error()),
+                     asOfNs);
             });
         });
     }
@@ -62,6 +69,7 @@ private:
         std::unique_ptr<QObject> context; // deleting it drops the call's answer
         QList<QPointer<HttpExchange>> waiting;
         QElapsedTimer running;
+        qint64 startedNs = 0; // steadyClockNs() when it started
     };
     struct Slot {
         std::vector<std::unique_ptr<Call>> calls; // in flight
@@ -72,7 +80,8 @@ private:
     void dropAbandoned(Slot &slot);
     void launchSoon(const QString &key, Slot &slot);
     void launch(const QString &key);
-    void finished(const QString &key, const Call *call, const Result<QByteArray> &result);
+    void finished(const QString &key, const Call *call, const Result<QByteArray> &result,
+                  qint64 asOfNs);
 
     Answer m_answer;
     int m_abandonAfterMs;

@@ -145,10 +145,10 @@ ServiceApi::Answer ServiceApi::statuses(HttpExchange *ex, const PathParams &p) {
     const QString &c = in.container(p.container);
     if (in.error())
         return in.error();
-    m_.reads->read<QByteArray>(
+    m_.reads->read<StatusJson>(
         QStringLiteral("statuses\n") + c, ex,
         [this, c](QObject *ctx, auto done) { m_.backend->statusesJson(ctx, c, done); },
-        [c](const QByteArray &array) { return listJson("statuses", c, array); });
+        [c](const StatusJson &array) { return listJson("statuses", c, array.json); });
     return {};
 }
 
@@ -158,10 +158,10 @@ ServiceApi::Answer ServiceApi::status(HttpExchange *ex, const PathParams &p) {
     const QString &s = in.service(p.service);
     if (in.error())
         return in.error();
-    m_.reads->read<QByteArray>(
+    m_.reads->read<StatusJson>(
         QStringLiteral("status\n") + c + u'\n' + s, ex,
         [this, c, s](QObject *ctx, auto done) { m_.backend->statusJson(ctx, c, s, done); },
-        [](const QByteArray &body) { return body; });
+        [](const StatusJson &status) { return status.json; });
     return {};
 }
 

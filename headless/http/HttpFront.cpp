@@ -1,5 +1,7 @@
 #include "HttpFront.h"
 
+#include "model/Types.h"
+
 #include <QAbstractHttpServer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
@@ -76,6 +78,7 @@ HttpExchange::HttpExchange(QByteArray method, QByteArray rawPath, QUrlQuery quer
     , m_responder(std::make_unique<QHttpServerResponder>(std::move(responder)))
     , m_socket(m_responder->socket()) {
     m_clock.start();
+    m_arrivedNs = steadyClockNs();
     if (m_socket) {
         connect(m_socket, &QTcpSocket::disconnected, this, &HttpExchange::clientLeft);
         m_peerAddress = m_socket->peerAddress().toString();

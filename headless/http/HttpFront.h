@@ -42,6 +42,8 @@ public:
     bool clientGone() const { return m_socket.isNull(); }
     qint64 elapsedMs() const { return m_clock.elapsed(); }
     qint64 elapsedNs() const { return m_clock.nsecsElapsed(); }
+    // When the request was taken in, on the host's monotonic clock (steadyClockNs()).
+    qint64 arrivedNs() const { return m_arrivedNs; }
     // The route template the request matched ("/containers/{container}/services"), empty for
     // an unknown path: what request metrics name it by, never the raw path.
     const QString &route() const { return m_route; }
@@ -90,6 +92,7 @@ private:
     std::unique_ptr<QHttpServerResponder> m_responder;
     QPointer<QTcpSocket> m_socket;
     QElapsedTimer m_clock;
+    qint64 m_arrivedNs = 0;
     bool m_answered = false;
     qint64 m_extraDeadlineMs = 0;
     bool m_streaming = false;

@@ -120,6 +120,28 @@ private slots:
         QCOMPARE(s.wantUp, std::optional<bool>(true));
     }
 
+    void statusJsonSaysWhichMomentItShows() {
+        // The agent stamps its status answers with the moment before it read anything, on the
+        // host's monotonic clock: within the call's own span, on this process's clock.
+        for (bool all : {true, false}) {
+            const qint64 before = steadyClockNs();
+            const auto r = ask<StatusJson>([&](auto done) {
+                if (all)
+                    m_backend->statusesJson(this, "ai_worker", done);
+                else
+                    m_backend->statusJson(this, "ai_worker", "web", done);
+            });
+            const qint64 after = steadyClockNs();
+            QVERIFY2(r.ok(), qPrintable(why(r)));
+            QVERIFY2(r.value().asOfNs >= before && r.value().asOfNs <= after,
+                     qPrintable(QStringLiteral("%1 not in [%2, %3]")
+                                    .arg(r.value().asOfNs)
+                                    .arg(before)
+                                    .arg(after)));
+            QVERIFY(r.value().json.contains("\"service\":\"web\""));
+        }
+    }
+
     void statusesShowTheCrashLoop() {
         QElapsedTimer clock;
         clock.start();

@@ -57,6 +57,15 @@ void FakeBackend::schedule(QObject *context, std::function<void()> deliver, cons
         QTimer::singleShot(delayMs + due.extraDelayMs, this, std::move(run));
 }
 
+void FakeBackend::statusesJson(QObject *context, const QString &container,
+                               Callback<StatusJson> done) {
+    Backend::statusesJson(context, container, [this, done = std::move(done)](auto answer) {
+        if (answer.ok() && statusesAsOfNs)
+            answer.value().asOfNs = statusesAsOfNs();
+        done(std::move(answer));
+    });
+}
+
 void FakeBackend::containers(QObject *context, Callback<QList<ContainerInfo>> done) {
     answer(context, "containers", std::move(done), containerList);
 }

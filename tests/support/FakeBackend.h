@@ -76,6 +76,9 @@ public:
     int delayMs = 0;                          // answers come this much later; < 0: held
     std::function<void()> pendingAnswer;      // the last answer held, for the test to send
     QList<std::function<void()>> heldAnswers; // every answer held, oldest first
+    // statusesJson() stamps its answers with this moment, asked when the answer is sent
+    // (unset: 0, a backend that does not say).
+    std::function<qint64()> statusesAsOfNs;
 
     // What was asked, and how many answers are still due (a dropped one stays due).
     QStringList calls;                      // every call as "method arg ...", see FakeBackend.cpp
@@ -96,6 +99,8 @@ public:
                   Callback<QList<sm::ServiceStatus>> done) override;
     void status(QObject *context, const QString &container, const QString &service,
                 Callback<sm::ServiceStatus> done) override;
+    void statusesJson(QObject *context, const QString &container,
+                      Callback<sm::StatusJson> done) override;
     void control(QObject *context, const QString &container, const QString &service,
                  const QString &action, Callback<sm::ControlResult> done) override;
     void logs(QObject *context, const QString &container, const QString &service,

@@ -186,6 +186,71 @@ private Q_SLOTS:
         delete probe;
     }
 
+    void readingsTakenLaterAnswerEarlierRequests() {
+        // A call whose reading was taken after a waiting request arrived answers it too; one
+        // taken before it, or at a moment outside the call's own span, does not.
+        m_backend->agents["ai_worker"].statuses = {ServiceStatus()};
+        m_backend->delayMs = -1;
+        const QByteArray path = "/containers/ai_worker/services/status";
+        QNetworkReply *first = send("GET", path);
+        QTRY_COMPARE(m_backend->calls.size(), 1);
+        QNetworkReply *second = send("GET", path);
+        QTRY_COMPARE(m_backend->calls.size(), 2);
+        const qint64 beforeThird = steadyClockNs();
+        QNetworkReply *third = send("GET", path);
+        QNetworkReply *probe = send("GET", "/");
+        QTRY_VERIFY(probe->isFinished());
+
+        // Taken before the third arrived: the third waits for a call of its own.
+        m_backend->statusesAsOfNs = [beforeThird] { return beforeThird; };
+        m_backend->heldAnswers.takeFirst()();
+        QTRY_VERIFY(first->isFinished());
+        QCOMPARE(first->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QTRY_COMPARE(m_backend->calls.size(), 3);
+        QVERIFY(!third->isFinished());
+
+        // Taken now, after the third arrived, by the call the second started: both answered,
+        // and the call the third started answers nobody.
+        QNetworkReply *fourth = send("GET", path);
+        QNetworkReply *probeFourth = send("GET", "/");
+        QTRY_VERIFY(probeFourth->isFinished());
+        QCOMPARE(m_backend->heldAnswers.size(), 2);
+        QVERIFY(!fourth->isFinished());
+        m_backend->statusesAsOfNs = [] { return steadyClockNs(); };
+        m_backend->heldAnswers.takeFirst()();
+        for (QNetworkReply *r : {second, fourth}) {
+            QTRY_VERIFY(r->isFinished());
+            QCOMPARE(r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        }
+        QVERIFY(!third->isFinished());
+        m_backend->heldAnswers.takeFirst()();
+        QTRY_VERIFY(third->isFinished());
+        QCOMPARE(m_backend->calls.size(), 3);
+
+        // A moment past the call's end is another clock's: not believed.
+        QNetworkReply *fifth = send("GET", path);
+        QTRY_COMPARE(m_backend->calls.size(), 4);
+        QNetworkReply *sixth = send("GET", path);
+        QTRY_COMPARE(m_backend->calls.size(), 5);
+        QNetworkReply *seventh = send("GET", path);
+        QNetworkReply *probe2 = send("GET", "/");
+        QTRY_VERIFY(probe2->isFinished());
+        m_backend->statusesAsOfNs = [] { return steadyClockNs() + 3600'000'000'000; };
+        m_backend->heldAnswers.takeFirst()();
+        QTRY_VERIFY(fifth->isFinished());
+        QTRY_COMPARE(m_backend->calls.size(), 6);
+        QVERIFY(!seventh->isFinished());
+        m_backend->statusesAsOfNs = {};
+        while (!m_backend->heldAnswers.isEmpty())
+            m_backend->heldAnswers.takeFirst()();
+        QTRY_VERIFY(sixth->isFinished());
+        QTRY_VERIFY(seventh->isFinished());
+        QCOMPARE(seventh->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        for (QNetworkReply *r :
+             {first, second, third, fourth, fifth, sixth, seventh, probe, probe2})
+            delete r;
+    }
+
     void timeoutsAreShared() {
         // After a 504 the agent is not asked again for requests that waited for a call.
         m_backend->delayMs = -1;
