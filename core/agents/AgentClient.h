@@ -37,7 +37,9 @@ public:
     // The same two reads as the REST API's JSON: the array of ServiceStatus objects, and one
     // ServiceStatus, byte for byte what toJson() makes of statuses()' and status()' values
     // with their labels, errors alike. This project's agent's objects are spliced from its
-    // bytes (model/StatusSplice.h); any other answer is read and encoded.
+    // bytes (model/StatusSplice.h); any other answer is read and encoded. labelFor must give
+    // a service the same label every time (the config's labels are fixed): an answer for all
+    // services whose bytes are those of the last one is the last REST array again, built once.
     using LabelFor = std::function<QString(const QString &service)>;
     void statusesJson(QObject *context, LabelFor labelFor, Callback<StatusJson> done);
     void statusJson(QObject *context, const QString &service, const QString &label,
@@ -83,6 +85,11 @@ private:
     static QByteArray servicePath(const QString &service);
 
     QString m_container;
+    // The last spliced answer for all services: the agent's bytes and the REST array.
+    struct {
+        QByteArray agentBody;
+        QByteArray rest;
+    } m_lastStatuses;
     int m_timeoutMs;
     HttpClient *m_http;
 };

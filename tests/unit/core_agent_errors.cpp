@@ -5,6 +5,7 @@
 #include "core_http_peer.h"
 #include "model/ModelJson.h"
 
+#include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -72,6 +73,43 @@ private slots:
                 "\"service_label\":\"ROS Bridge\",\"name\":\"ros_bridge\","
                 "\"raw\":\"up (pid 9) 3 seconds\",\"is_up\":true,\"pid\":9,\"uptime_seconds\":3}"));
         QVERIFY(peer.requests().at(0).startsWith("GET /services/ros_bridge/status HTTP/1.1"));
+    }
+
+    void repeatedListsFollowEveryChange() {
+        // An answer for all services that is byte for byte the last one is not spliced again;
+        // any change in the bytes is.
+        const QByteArray up =
+            R"({"name":"ros_bridge","raw":"up (pid 9) 3 seconds","is_up":true,"pid":9,)"
+            R"("uptime_seconds":3,"normally_up":true,"want_up":true,"ready":false,"paused":false,)"
+            R"("exit_code":null,"signal":null,"since":"2026-01-02T03:04:05Z","deaths_last_minute":0,)"
+            R"("last_death":null,"deaths_last_hour":0,"failed":false})";
+        QByteArray later = up;
+        later.replace("3 seconds", "4 seconds")
+            .replace("\"uptime_seconds\":3", "\"uptime_seconds\":4");
+        const QList<QByteArray> bodies = {up, up, later, up};
+        int asked = 0;
+        TestPeer peer;
+        peer.setHandler([&](QLocalSocket *s, const QByteArray &) {
+            s->write(TestPeer::json("{\"statuses\":[" + bodies.at(asked++ % bodies.size()) + "]}"));
+        });
+        LocalBackend backend(configFor(peer.path()));
+        QList<QByteArray> got;
+        for (int i = 0; i < bodies.size(); ++i) {
+            Waiter<StatusJson> w;
+            backend.statusesJson(this, "ai_worker", w.callback());
+            QTRY_VERIFY(w.result);
+            QVERIFY(w.result->ok());
+            got.append(w.result->value().json);
+        }
+        const auto rest = [](const QByteArray &object) {
+            auto s = serviceStatusFromAgent(QJsonDocument::fromJson(object).object()).value();
+            s.container = QStringLiteral("ai_worker");
+            s.service = s.name;
+            s.serviceLabel = QStringLiteral("ROS Bridge");
+            return toJsonArray(QList<ServiceStatus>{s});
+        };
+        QCOMPARE(got, (QList<QByteArray>{rest(up), rest(up), rest(later), rest(up)}));
+        QVERIFY(got.at(1) != got.at(2));
     }
 
     void mapping_data() {
