@@ -3,6 +3,7 @@
 #include "EventHub.h"
 #include "Json.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <ctime>
 #include <memory>
@@ -10,6 +11,8 @@
 namespace agent {
 
 namespace {
+
+constexpr size_t kMaxWritten = 4096;
 
 int64_t monotonicNs() {
     timespec ts{};
@@ -157,6 +160,21 @@ std::optional<std::string> Api::statusObject(const std::string &name) const {
 std::optional<std::string> Api::statusObject(const std::string &name,
                                              const Services::Reading &reading) const {
     const Tai64n now = taiNow();
+    Clocked clocked;
+    if (reading.kind == Services::StatusRead::Ok) {
+        clocked.up = secondsBetween(reading.status.stamp, now);
+        clocked.ready = secondsBetween(reading.status.readyStamp, now);
+        // `since` is the stamp, or now for a stamp in the future: whole seconds either way.
+        clocked.since = std::min(unixSeconds(reading.status.stamp), unixSeconds(now));
+    }
+    if (reading.deaths) {
+        clocked.minute = deathsLastMinute(*reading.deaths, now);
+        clocked.hour = deathsLastHour(*reading.deaths, now);
+    }
+    const auto known = m_written.find(name);
+    if (known != m_written.end() && known->second.clocked == clocked &&
+        known->second.reading == reading)
+        return known->second.object;
     std::string object;
     switch (reading.kind) {
     case Services::StatusRead::Ok:
@@ -170,7 +188,11 @@ std::optional<std::string> Api::statusObject(const std::string &name,
     case Services::StatusRead::Unreadable:
         return std::nullopt;
     }
-    return withDeaths(std::move(object), reading.deaths, reading.failed, now);
+    object = withDeaths(std::move(object), reading.deaths, reading.failed, now);
+    if (m_written.size() > kMaxWritten)
+        m_written.clear(); // services come and go: never more than this many kept
+    m_written[name] = Written{reading, clocked, object};
+    return object;
 }
 
 void Api::statusAsync(const std::string &name, std::function<void(std::string)> done) {

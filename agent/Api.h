@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace agent {
 
@@ -71,6 +72,22 @@ private:
     NotRunningText m_notRunning;
     EventHub *m_events = nullptr;
     Inotify *m_inotify = nullptr;
+
+    // The last Status object written for each service, with what it was written from: the
+    // reading and every number in it that moves with the clock. While neither changed, the
+    // object is the same text again, and is not formatted again.
+    struct Clocked {
+        uint64_t up = 0, ready = 0;
+        int64_t since = 0;
+        size_t minute = 0, hour = 0;
+        bool operator==(const Clocked &) const = default;
+    };
+    struct Written {
+        Services::Reading reading;
+        Clocked clocked;
+        std::string object;
+    };
+    mutable std::unordered_map<std::string, Written> m_written;
 };
 
 // The answer to a control request that was sent: {"name","action","result","confirmed"},

@@ -7,6 +7,7 @@
 #include "EventHub.h"
 #include "EventLoop.h"
 #include "Inotify.h"
+#include "S6Status.h"
 #include "Services.h"
 
 #include <QDir>
@@ -105,6 +106,85 @@ private slots:
             turn();
             QCOMPARE(isUp(), std::optional<bool>(next)); // and from the kept reading after one
         }
+        ::close(reader);
+    }
+
+    void objectsMoveWithTheClock() {
+        // An unchanged reading gives the same object only while no number in it that moves
+        // with the clock has moved: the uptime (in `raw` too) follows the seconds.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString scan = dir.filePath("scan");
+        const QString supervise = scan + "/svc/supervise";
+        QVERIFY(QDir().mkpath(supervise));
+        QFile run(scan + "/svc/run");
+        QVERIFY(run.open(QIODevice::WriteOnly));
+        run.close();
+        // The up fixture stamped now, and ready half a second earlier: the two numbers tick at
+        // different moments, and each answer must show both as the clock has them.
+        QByteArray up = fixture("up");
+        QVERIFY(!up.isEmpty());
+        const agent::Tai64n stamp = agent::taiNow();
+        agent::Tai64n ready = stamp;
+        if (ready.nano >= 500000000) {
+            ready.nano -= 500000000;
+        } else {
+            ready.label -= 1;
+            ready.nano += 500000000;
+        }
+        const auto put = [&up](int at, const agent::Tai64n &t) {
+            for (int i = 0; i < 8; ++i)
+                up[at + i] = char((t.label >> (56 - 8 * i)) & 0xff);
+            for (int i = 0; i < 4; ++i)
+                up[at + 8 + i] = char((t.nano >> (24 - 8 * i)) & 0xff);
+        };
+        put(0, stamp);
+        put(12, ready);
+        QVERIFY(replaceStatus(supervise, up));
+        const QByteArray control = QFile::encodeName(supervise + "/control");
+        QCOMPARE(::mkfifo(control.constData(), 0600), 0);
+        const int reader = ::open(control.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        QVERIFY(reader >= 0);
+
+        agent::EventLoop loop;
+        agent::ChildRunner children(loop);
+        agent::Services services(scan.toStdString(), dir.filePath("log").toStdString(),
+                                 scan.toStdString());
+        agent::Api api(loop, services, children, agent::SvstatDialect::V2_11, "test");
+        const auto uptime = [&api] {
+            agent::Request request;
+            request.method = "GET";
+            request.url = "/services/svc/status";
+            qint64 seconds = -1;
+            api.handle(request, [&seconds](agent::Response r) {
+                const QJsonObject o =
+                    QJsonDocument::fromJson(QByteArray::fromStdString(r.body)).object();
+                seconds = o.value("uptime_seconds").toInteger(-1);
+                // The text says the same number as the field.
+                if (!o.value("raw").toString().contains(QStringLiteral(" %1 seconds").arg(seconds)))
+                    seconds = -2;
+            });
+            return seconds;
+        };
+        // Asked again and again until the uptime has ticked three times: every answer within
+        // the seconds the clock showed around it.
+        bool consistent = true;
+        qint64 last = -1;
+        int ticks = 0;
+        const auto check = [&] {
+            const uint64_t low = agent::secondsBetween(stamp, agent::taiNow());
+            const qint64 seconds = uptime();
+            const uint64_t high = agent::secondsBetween(stamp, agent::taiNow());
+            if (seconds < qint64(low) || seconds > qint64(high))
+                consistent = false;
+            if (seconds != last) {
+                ++ticks;
+                last = seconds;
+            }
+            return ticks > 3;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(check(), 10000);
+        QVERIFY(consistent);
         ::close(reader);
     }
 };
