@@ -81,7 +81,7 @@ HttpExchange::HttpExchange(QByteArray method, QByteArray rawPath, QUrlQuery quer
     m_arrivedNs = steadyClockNs();
     if (m_socket) {
         connect(m_socket, &QTcpSocket::disconnected, this, &HttpExchange::clientLeft);
-        m_peerAddress = m_socket->peerAddress().toString();
+        m_peer = m_socket->peerAddress();
     }
 }
 

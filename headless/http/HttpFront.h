@@ -59,8 +59,9 @@ public:
     void setOnAnswer(std::function<void(int status, const QByteArray &body)> hook) {
         m_onAnswer = std::move(hook);
     }
-    // The client's address, as it connected ("127.0.0.1"); empty when unknown.
-    const QString &peerAddress() const { return m_peerAddress; }
+    // The client's address, as it connected ("127.0.0.1"); empty when unknown. Written out
+    // only when asked (the audit asks): most requests never need the text.
+    QString peerAddress() const { return m_peer.isNull() ? QString() : m_peer.toString(); }
 
     // A streamed answer (SSE): the status line and headers now (chunked transfer coding), then
     // body chunks as they come. It counts as the answer: respond() is ignored afterwards.
@@ -97,7 +98,7 @@ private:
     qint64 m_extraDeadlineMs = 0;
     bool m_streaming = false;
     std::function<void(int, const QByteArray &)> m_onAnswer;
-    QString m_peerAddress;
+    QHostAddress m_peer;
     QString m_route;
 };
 

@@ -1,6 +1,7 @@
 #include "RouteTable.h"
 
 #include <QByteArrayView>
+#include <QVarLengthArray>
 
 #include <algorithm>
 
@@ -11,7 +12,7 @@ void RouteTable::add(QByteArray method, const QString &pattern, Access access, R
     Route route{std::move(method), pattern, access, std::move(doc), std::move(handler), {}, {}, {}};
     route.segments = pattern.split(u'/', Qt::SkipEmptyParts);
     for (const QString &segment : std::as_const(route.segments)) {
-        route.isCapture.append(segment.startsWith(u'{'));
+        route.literals.append(segment.startsWith(u'{') ? QByteArray() : segment.toUtf8());
         if (segment == u"{container}")
             route.captures.append(&PathParams::container);
         else if (segment == u"{service}")
@@ -24,45 +25,61 @@ void RouteTable::add(QByteArray method, const QString &pattern, Access access, R
     m_routes.append(std::move(route));
 }
 
-bool RouteTable::splitPath(const QByteArray &rawPath, QStringList &segments) {
-    segments.clear();
-    // Split before decoding so that an encoded slash (%2F) stays inside its segment. Most
-    // segments are plain ASCII: they need neither decoding nor a UTF-8 check.
+namespace {
+
+// The path's segments, percent-decoded, as UTF-8 bytes; false if one is not valid UTF-8.
+// Split before decoding so that an encoded slash (%2F) stays inside its segment. Most
+// segments are plain ASCII: they are neither copied, decoded nor checked (each points into
+// rawPath, which must outlive them).
+bool splitDecoded(const QByteArray &rawPath, QVarLengthArray<QByteArray, 8> &parts) {
     qsizetype from = 0;
     while (from <= rawPath.size()) {
         qsizetype to = rawPath.indexOf('/', from);
         if (to < 0)
             to = rawPath.size();
-        const QByteArrayView part(rawPath.constData() + from, to - from);
+        const char *begin = rawPath.constData() + from;
+        const qsizetype size = to - from;
         from = to + 1;
-        if (part.isEmpty())
+        if (size == 0)
             continue;
-        const bool plain = std::none_of(part.begin(), part.end(), [](char c) {
+        const bool plain = std::none_of(begin, begin + size, [](char c) {
             return c == '%' || static_cast<unsigned char>(c) >= 0x80;
         });
         if (plain) {
-            segments.append(QString::fromLatin1(part));
+            parts.append(QByteArray::fromRawData(begin, size));
             continue;
         }
-        const QByteArray decoded = QByteArray::fromPercentEncoding(part.toByteArray());
+        QByteArray decoded = QByteArray::fromPercentEncoding(QByteArray(begin, size));
         if (!QByteArrayView(decoded).isValidUtf8())
             return false;
-        segments.append(QString::fromUtf8(decoded));
+        parts.append(std::move(decoded));
     }
+    return true;
+}
+
+} // namespace
+
+bool RouteTable::splitPath(const QByteArray &rawPath, QStringList &segments) {
+    segments.clear();
+    QVarLengthArray<QByteArray, 8> parts;
+    if (!splitDecoded(rawPath, parts))
+        return false;
+    for (const QByteArray &part : parts)
+        segments.append(QString::fromUtf8(part));
     return true;
 }
 
 RouteTable::Match RouteTable::find(const QByteArray &method, const QByteArray &rawPath) const {
     Match match;
-    QStringList segments;
-    if (!splitPath(rawPath, segments))
+    QVarLengthArray<QByteArray, 8> parts;
+    if (!splitDecoded(rawPath, parts))
         return match;
     for (const Route &route : m_routes) {
-        if (route.segments.size() != segments.size())
+        if (route.literals.size() != parts.size())
             continue;
         bool same = true;
-        for (qsizetype i = 0; i < segments.size() && same; ++i)
-            same = route.isCapture[i] || route.segments[i] == segments[i];
+        for (qsizetype i = 0; i < parts.size() && same; ++i)
+            same = route.literals[i].isEmpty() || route.literals[i] == parts[i];
         if (!same)
             continue;
         if (!match.allowed.contains(route.method))
@@ -73,9 +90,9 @@ RouteTable::Match RouteTable::find(const QByteArray &method, const QByteArray &r
             match.route = &route;
             match.pattern = route.pattern;
             qsizetype capture = 0;
-            for (qsizetype i = 0; i < segments.size(); ++i)
-                if (route.isCapture[i])
-                    match.params.*route.captures[capture++] = segments[i];
+            for (qsizetype i = 0; i < parts.size(); ++i)
+                if (route.literals[i].isEmpty())
+                    match.params.*route.captures[capture++] = QString::fromUtf8(parts[i]);
         }
     }
     return match;

@@ -66,7 +66,7 @@ struct Route {
     RouteDoc doc;
     Handler handler;
     QStringList segments;                  // the pattern split on '/'
-    QList<bool> isCapture;                 // per segment: a {..} one
+    QByteArrayList literals;               // each segment in UTF-8; empty for a {..} one
     QList<QString PathParams::*> captures; // where each {..} segment goes, in order
 };
 
