@@ -1,7 +1,8 @@
 // Status answers taken from the readings kept for /events, in one process and one loop turn:
 // s6-supervise's rename of a new status file lands, and the very next request, before the
 // event loop has run again, must already show it. Only the drain of inotify at the start of
-// the request can make it so; without it the kept reading would still be the old one.
+// the request can make it so; without it the kept reading would still be the old one. And an
+// object written once for a reading is reused only while its clocked numbers stand still.
 #include "Api.h"
 #include "ChildRunner.h"
 #include "EventHub.h"
@@ -19,6 +20,7 @@
 
 #include <cstdio>
 #include <fcntl.h>
+#include <optional>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,6 +41,45 @@ bool replaceStatus(const QString &supervise, const QByteArray &bytes) {
                        QFile::encodeName(supervise + "/status").constData()) == 0;
 }
 
+// A scan directory with one service, `svc`, whose supervisor looks alive to the agent
+// (someone reads its control FIFO), starting from `status`.
+struct OneService {
+    QTemporaryDir dir;
+    QString scan = dir.filePath("scan");
+    QString supervise = scan + "/svc/supervise";
+    int reader = -1;
+
+    bool start(const QByteArray &status) {
+        QFile run(scan + "/svc/run");
+        if (!dir.isValid() || !QDir().mkpath(supervise) || !QDir().mkpath(dir.filePath("log")) ||
+            !run.open(QIODevice::WriteOnly) || !replaceStatus(supervise, status))
+            return false;
+        const QByteArray control = QFile::encodeName(supervise + "/control");
+        if (::mkfifo(control.constData(), 0600) != 0)
+            return false;
+        reader = ::open(control.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        return reader >= 0;
+    }
+    ~OneService() {
+        if (reader >= 0)
+            ::close(reader);
+    }
+    std::string logDir() const { return dir.filePath("log").toStdString(); }
+};
+
+// GET /services/svc/status, answered before the call returns (it reads kept readings or files).
+QJsonObject statusOf(agent::Api &api) {
+    agent::Request request;
+    request.method = "GET";
+    request.url = "/services/svc/status";
+    QJsonObject object;
+    api.handle(request, [&object](agent::Response r) {
+        if (r.status == 200)
+            object = QJsonDocument::fromJson(QByteArray::fromStdString(r.body)).object();
+    });
+    return object;
+}
+
 } // namespace
 
 class AgentStatusFresh final : public QObject {
@@ -46,29 +87,15 @@ class AgentStatusFresh final : public QObject {
 
 private slots:
     void answerShowsARenameOfTheSameTurn() {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const QString scan = dir.filePath("scan");
-        const QString supervise = scan + "/svc/supervise";
-        QVERIFY(QDir().mkpath(supervise));
-        QVERIFY(QDir().mkpath(dir.filePath("log")));
-        QFile run(scan + "/svc/run");
-        QVERIFY(run.open(QIODevice::WriteOnly));
-        run.close();
         const QByteArray up = fixture("up");
         const QByteArray down = fixture("signalled");
         QVERIFY(!up.isEmpty() && !down.isEmpty());
-        QVERIFY(replaceStatus(supervise, up));
-        // A supervisor as the agent sees one: someone reads the control FIFO.
-        const QByteArray control = QFile::encodeName(supervise + "/control");
-        QCOMPARE(::mkfifo(control.constData(), 0600), 0);
-        const int reader = ::open(control.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        QVERIFY(reader >= 0);
+        OneService one;
+        QVERIFY(one.start(up));
 
         agent::EventLoop loop;
         agent::ChildRunner children(loop);
-        agent::Services services(scan.toStdString(), dir.filePath("log").toStdString(),
-                                 scan.toStdString());
+        agent::Services services(one.scan.toStdString(), one.logDir(), one.scan.toStdString());
         agent::Api api(loop, services, children, agent::SvstatDialect::V2_11, "test");
         agent::Inotify inotify(loop);
         QVERIFY(inotify.isValid());
@@ -85,41 +112,25 @@ private slots:
         };
         turn();
 
-        const auto isUp = [&api] {
-            agent::Request request;
-            request.method = "GET";
-            request.url = "/services/svc/status";
-            std::optional<bool> up;
-            api.handle(request, [&up](agent::Response r) {
-                const QJsonObject o =
-                    QJsonDocument::fromJson(QByteArray::fromStdString(r.body)).object();
-                if (r.status == 200 && o.contains("is_up"))
-                    up = o.value("is_up").toBool();
-            });
-            return up;
+        const auto isUp = [&api]() -> std::optional<bool> {
+            const QJsonObject o = statusOf(api);
+            if (!o.contains("is_up"))
+                return std::nullopt;
+            return o.value("is_up").toBool();
         };
         QCOMPARE(isUp(), std::optional<bool>(true));
         for (int round = 0; round < 10; ++round) {
             const bool next = round % 2 == 0 ? false : true;
-            QVERIFY(replaceStatus(supervise, next ? up : down));
+            QVERIFY(replaceStatus(one.supervise, next ? up : down));
             QCOMPARE(isUp(), std::optional<bool>(next)); // no loop turn in between
             turn();
             QCOMPARE(isUp(), std::optional<bool>(next)); // and from the kept reading after one
         }
-        ::close(reader);
     }
 
     void objectsMoveWithTheClock() {
         // An unchanged reading gives the same object only while no number in it that moves
         // with the clock has moved: the uptime (in `raw` too) follows the seconds.
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const QString scan = dir.filePath("scan");
-        const QString supervise = scan + "/svc/supervise";
-        QVERIFY(QDir().mkpath(supervise));
-        QFile run(scan + "/svc/run");
-        QVERIFY(run.open(QIODevice::WriteOnly));
-        run.close();
         // The up fixture stamped now, and ready half a second earlier: the two numbers tick at
         // different moments, and each answer must show both as the clock has them.
         QByteArray up = fixture("up");
@@ -140,30 +151,19 @@ private slots:
         };
         put(0, stamp);
         put(12, ready);
-        QVERIFY(replaceStatus(supervise, up));
-        const QByteArray control = QFile::encodeName(supervise + "/control");
-        QCOMPARE(::mkfifo(control.constData(), 0600), 0);
-        const int reader = ::open(control.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        QVERIFY(reader >= 0);
+        OneService one;
+        QVERIFY(one.start(up));
 
         agent::EventLoop loop;
         agent::ChildRunner children(loop);
-        agent::Services services(scan.toStdString(), dir.filePath("log").toStdString(),
-                                 scan.toStdString());
+        agent::Services services(one.scan.toStdString(), one.logDir(), one.scan.toStdString());
         agent::Api api(loop, services, children, agent::SvstatDialect::V2_11, "test");
         const auto uptime = [&api] {
-            agent::Request request;
-            request.method = "GET";
-            request.url = "/services/svc/status";
-            qint64 seconds = -1;
-            api.handle(request, [&seconds](agent::Response r) {
-                const QJsonObject o =
-                    QJsonDocument::fromJson(QByteArray::fromStdString(r.body)).object();
-                seconds = o.value("uptime_seconds").toInteger(-1);
-                // The text says the same number as the field.
-                if (!o.value("raw").toString().contains(QStringLiteral(" %1 seconds").arg(seconds)))
-                    seconds = -2;
-            });
+            const QJsonObject o = statusOf(api);
+            const qint64 seconds = o.value("uptime_seconds").toInteger(-1);
+            // The text says the same number as the field.
+            if (!o.value("raw").toString().contains(QStringLiteral(" %1 seconds").arg(seconds)))
+                return qint64(-2);
             return seconds;
         };
         // Asked again and again until the uptime has ticked three times: every answer within
@@ -185,7 +185,6 @@ private slots:
         };
         QTRY_VERIFY_WITH_TIMEOUT(check(), 10000);
         QVERIFY(consistent);
-        ::close(reader);
     }
 };
 
