@@ -67,6 +67,17 @@ struct OneService {
     std::string logDir() const { return dir.filePath("log").toStdString(); }
 };
 
+// The agent's parts over that directory, as main() puts them together.
+struct AgentParts {
+    agent::EventLoop loop;
+    agent::ChildRunner children{loop};
+    agent::Services services;
+    agent::Api api;
+    explicit AgentParts(const OneService &one)
+        : services(one.scan.toStdString(), one.logDir(), one.scan.toStdString())
+        , api(loop, services, children, agent::SvstatDialect::V2_11, "test") {}
+};
+
 // GET /services/svc/status, answered before the call returns (it reads kept readings or files).
 QJsonObject statusOf(agent::Api &api) {
     agent::Request request;
@@ -93,14 +104,13 @@ private slots:
         OneService one;
         QVERIFY(one.start(up));
 
-        agent::EventLoop loop;
-        agent::ChildRunner children(loop);
-        agent::Services services(one.scan.toStdString(), one.logDir(), one.scan.toStdString());
-        agent::Api api(loop, services, children, agent::SvstatDialect::V2_11, "test");
+        AgentParts parts(one);
+        agent::EventLoop &loop = parts.loop;
+        agent::Api &api = parts.api;
         agent::Inotify inotify(loop);
         QVERIFY(inotify.isValid());
         api.setInotify(&inotify);
-        agent::EventHub hub(loop, inotify, services, api, agent::EventHub::Limits());
+        agent::EventHub hub(loop, inotify, parts.services, api, agent::EventHub::Limits());
         api.setEventHub(&hub);
         const agent::Response subscription = hub.subscribe();
         QVERIFY(subscription.stream);
@@ -154,11 +164,8 @@ private slots:
         OneService one;
         QVERIFY(one.start(up));
 
-        agent::EventLoop loop;
-        agent::ChildRunner children(loop);
-        agent::Services services(one.scan.toStdString(), one.logDir(), one.scan.toStdString());
-        agent::Api api(loop, services, children, agent::SvstatDialect::V2_11, "test");
-        const auto uptime = [&api] {
+        AgentParts parts(one);
+        const auto uptime = [&api = parts.api] {
             const QJsonObject o = statusOf(api);
             const qint64 seconds = o.value("uptime_seconds").toInteger(-1);
             // The text says the same number as the field.

@@ -2,8 +2,22 @@
 // errors to HTTP, the watchdog, clients that leave early, and shared status reads.
 #include "headless_fixture.h"
 
+#include <memory>
+
 class HeadlessBehaviourTest final : public RestFixture {
     Q_OBJECT
+
+    // Sends GET / and waits for its answer: the server has then taken in every request sent
+    // before it.
+    void takeInSent() {
+        const std::unique_ptr<QNetworkReply> probe(send("GET", "/"));
+        QTRY_VERIFY(probe->isFinished());
+    }
+    // Waits for the answer and checks its status.
+    static void expectAnswer(QNetworkReply *reply, int status) {
+        QTRY_VERIFY(reply->isFinished());
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), status);
+    }
 
 private Q_SLOTS:
     void init() { setUp(); }
@@ -149,16 +163,14 @@ private Q_SLOTS:
         for (int i = 0; i < 3; ++i)
             later.append(send("GET", path));
         // Give the server time to take all three in while the two calls are still open.
-        QNetworkReply *probe = send("GET", "/");
-        QTRY_VERIFY(probe->isFinished());
+        takeInSent();
         QCOMPARE(m_backend->calls.size(), 2);
         QVERIFY(!first->isFinished());
         QVERIFY(!second->isFinished());
 
         QCOMPARE(m_backend->heldAnswers.size(), 2);
         m_backend->heldAnswers.takeFirst()();
-        QTRY_VERIFY(first->isFinished());
-        QCOMPARE(first->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        expectAnswer(first, 200);
         // The three waiters get a fresh call of their own, one for all of them; the second
         // request still waits for the call it started.
         QTRY_COMPARE(m_backend->calls.size(), 3);
@@ -166,15 +178,13 @@ private Q_SLOTS:
         for (QNetworkReply *r : later)
             QVERIFY(!r->isFinished());
         m_backend->heldAnswers.takeFirst()();
-        QTRY_VERIFY(second->isFinished());
-        QCOMPARE(second->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        expectAnswer(second, 200);
         for (QNetworkReply *r : later)
             QVERIFY(!r->isFinished());
         QCOMPARE(m_backend->heldAnswers.size(), 1);
         m_backend->heldAnswers.takeFirst()();
         for (QNetworkReply *r : later) {
-            QTRY_VERIFY(r->isFinished());
-            QCOMPARE(r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+            expectAnswer(r, 200);
             QCOMPARE(r->readAll(), J("{'container':'ai_worker','statuses':[{'container':'','"
                                      "service':'','service_label':'','name':'','raw':'','is_up':"
                                      "false,'pid':null,'uptime_seconds':null}]}"));
@@ -183,7 +193,6 @@ private Q_SLOTS:
         qDeleteAll(later);
         delete first;
         delete second;
-        delete probe;
     }
 
     void readingsTakenLaterAnswerEarlierRequests() {
@@ -198,30 +207,25 @@ private Q_SLOTS:
         QTRY_COMPARE(m_backend->calls.size(), 2);
         const qint64 beforeThird = steadyClockNs();
         QNetworkReply *third = send("GET", path);
-        QNetworkReply *probe = send("GET", "/");
-        QTRY_VERIFY(probe->isFinished());
+        takeInSent();
 
         // Taken before the third arrived: the third waits for a call of its own.
         m_backend->statusesAsOfNs = [beforeThird] { return beforeThird; };
         m_backend->heldAnswers.takeFirst()();
-        QTRY_VERIFY(first->isFinished());
-        QCOMPARE(first->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        expectAnswer(first, 200);
         QTRY_COMPARE(m_backend->calls.size(), 3);
         QVERIFY(!third->isFinished());
 
         // Taken now, after the third arrived, by the call the second started: both answered,
         // and the call the third started answers nobody.
         QNetworkReply *fourth = send("GET", path);
-        QNetworkReply *probeFourth = send("GET", "/");
-        QTRY_VERIFY(probeFourth->isFinished());
+        takeInSent();
         QCOMPARE(m_backend->heldAnswers.size(), 2);
         QVERIFY(!fourth->isFinished());
         m_backend->statusesAsOfNs = [] { return steadyClockNs(); };
         m_backend->heldAnswers.takeFirst()();
-        for (QNetworkReply *r : {second, fourth}) {
-            QTRY_VERIFY(r->isFinished());
-            QCOMPARE(r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
-        }
+        for (QNetworkReply *r : {second, fourth})
+            expectAnswer(r, 200);
         QVERIFY(!third->isFinished());
         m_backend->heldAnswers.takeFirst()();
         QTRY_VERIFY(third->isFinished());
@@ -233,8 +237,7 @@ private Q_SLOTS:
         QNetworkReply *sixth = send("GET", path);
         QTRY_COMPARE(m_backend->calls.size(), 5);
         QNetworkReply *seventh = send("GET", path);
-        QNetworkReply *probe2 = send("GET", "/");
-        QTRY_VERIFY(probe2->isFinished());
+        takeInSent();
         m_backend->statusesAsOfNs = [] { return steadyClockNs() + 3600'000'000'000; };
         m_backend->heldAnswers.takeFirst()();
         QTRY_VERIFY(fifth->isFinished());
@@ -244,10 +247,8 @@ private Q_SLOTS:
         while (!m_backend->heldAnswers.isEmpty())
             m_backend->heldAnswers.takeFirst()();
         QTRY_VERIFY(sixth->isFinished());
-        QTRY_VERIFY(seventh->isFinished());
-        QCOMPARE(seventh->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
-        for (QNetworkReply *r :
-             {first, second, third, fourth, fifth, sixth, seventh, probe, probe2})
+        expectAnswer(seventh, 200);
+        for (QNetworkReply *r : {first, second, third, fourth, fifth, sixth, seventh})
             delete r;
     }
 
@@ -261,22 +262,17 @@ private Q_SLOTS:
         QNetworkReply *second = send("GET", path);
         QTRY_COMPARE(m_backend->calls.size(), 2);
         QNetworkReply *third = send("GET", path);
-        QNetworkReply *probe = send("GET", "/");
-        QTRY_VERIFY(probe->isFinished());
+        takeInSent();
         m_backend->heldAnswers.takeFirst()();
-        for (QNetworkReply *r : {first, third}) {
-            QTRY_VERIFY(r->isFinished());
-            QCOMPARE(r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 504);
-        }
+        for (QNetworkReply *r : {first, third})
+            expectAnswer(r, 504);
         QVERIFY(!second->isFinished());
         m_backend->heldAnswers.takeFirst()();
-        QTRY_VERIFY(second->isFinished());
-        QCOMPARE(second->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 504);
+        expectAnswer(second, 504);
         QCOMPARE(m_backend->calls.size(), 2);
         delete first;
         delete second;
         delete third;
-        delete probe;
     }
 
     void coalescedErrorsAndLostCalls() {
