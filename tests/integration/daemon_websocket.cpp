@@ -8,10 +8,15 @@
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QTcpSocket>
+#include <QScopeGuard>
+#include <QSignalSpy>
+#include <QSocketNotifier>
 #include <QWebSocket>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -70,16 +75,25 @@ class DaemonWebSocketTest final : public QObject {
     DaemonProcess m_guarded; // with api.tokens
 
     QString fifo(const QString &name) const { return m_tmp.filePath(name + ".fifo"); }
+    // Writes into the service's FIFO without ever blocking: the loop keeps turning (the
+    // clients keep reading) while the service drains the pipe, and a service that stopped
+    // reading fails the test instead of hanging it.
     void write(const QString &name, const QByteArray &bytes) {
-        const int fd = ::open(QFile::encodeName(fifo(name)).constData(), O_WRONLY | O_CLOEXEC);
-        QVERIFY(fd >= 0);
+        const int fd =
+            ::open(QFile::encodeName(fifo(name)).constData(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        QVERIFY2(fd >= 0, "the service does not hold its FIFO open");
+        const auto closeFd = qScopeGuard([fd] { ::close(fd); });
+        QSocketNotifier writable(fd, QSocketNotifier::Write);
+        QSignalSpy ready(&writable, &QSocketNotifier::activated);
         qsizetype done = 0;
         while (done < bytes.size()) {
             const ssize_t n = ::write(fd, bytes.constData() + done, size_t(bytes.size() - done));
-            QVERIFY(n > 0);
-            done += n;
+            if (n > 0)
+                done += n;
+            else
+                QVERIFY2(errno == EAGAIN && ready.wait(20000),
+                         "the service stopped reading its FIFO");
         }
-        ::close(fd);
     }
     QUrl wsUrl(const DaemonProcess &daemon, const QString &path) const {
         QUrl url(daemon.baseUrl() + path);
@@ -209,18 +223,30 @@ private Q_SLOTS:
         WsClient reader(wsUrl(m_daemon, "/ws/containers/ai_worker/services/bulk/logs"));
         QTRY_VERIFY_WITH_TIMEOUT(!reader.frames.isEmpty(), 10000);
 
-        // A WebSocket handshake by hand, then no read at all: its kernel buffers fill, then
-        // the daemon's.
-        QTcpSocket stalled;
-        stalled.setReadBufferSize(1);
+        // A WebSocket handshake by hand, then no read at all, on a socket whose receive
+        // buffer is the smallest the kernel allows: the daemon's own bound is what fills,
+        // whatever this machine's TCP buffer settings.
         const QUrl base(m_daemon.baseUrl());
-        stalled.connectToHost(base.host(), quint16(base.port()));
-        QVERIFY(stalled.waitForConnected(5000));
-        stalled.write("GET /ws/containers/ai_worker/services/bulk/logs HTTP/1.1\r\nHost: x\r\n"
-                      "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                      "Sec-WebSocket-Version: 13\r\n\r\n");
-        QVERIFY(stalled.waitForBytesWritten(5000));
+        const int stalled = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        QVERIFY(stalled >= 0);
+        const auto closeStalled = qScopeGuard([stalled] { ::close(stalled); });
+        const int smallest = 1;
+        QCOMPARE(::setsockopt(stalled, SOL_SOCKET, SO_RCVBUF, &smallest, sizeof smallest), 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(quint16(base.port()));
+        QCOMPARE(::inet_pton(AF_INET, qPrintable(base.host()), &address.sin_addr), 1);
+        // On loopback the kernel completes the handshake itself: this does not wait on the
+        // daemon.
+        QCOMPARE(::connect(stalled, reinterpret_cast<const sockaddr *>(&address), sizeof address),
+                 0);
+        const QByteArray handshake =
+            "GET /ws/containers/ai_worker/services/bulk/logs HTTP/1.1\r\nHost: x\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n";
+        QCOMPARE(::send(stalled, handshake.constData(), size_t(handshake.size()), MSG_NOSIGNAL),
+                 ssize_t(handshake.size()));
         // Both streams are open: the two clients and their two agent connections.
         QTRY_VERIFY_WITH_TIMEOUT(openSockets(pid) >= baseline + 4, 10000);
         const int both = openSockets(pid);
@@ -230,14 +256,17 @@ private Q_SLOTS:
         for (int i = 0; i < 1024; ++i)
             chunk += line; // 1 MiB
         int written = 0;
-        // Up to 48 MiB: far past the 1 MiB bound plus what the kernel buffers on loopback.
-        while (openSockets(pid) >= both && written < 48) {
+        // Up to 8 MiB: far past the 1 MiB bound plus the few KiB the kernel buffers.
+        while (openSockets(pid) >= both && written < 8) {
             write("bulk", chunk);
             ++written;
             QTRY_VERIFY_WITH_TIMEOUT(reader.text().size() >= qsizetype(written) * chunk.size(),
                                      20000);
         }
-        QTRY_VERIFY_WITH_TIMEOUT(openSockets(pid) <= both - 2, 10000);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            openSockets(pid) <= both - 2,
+            qPrintable(QString("still %1 sockets after %2 MiB").arg(openSockets(pid)).arg(written)),
+            10000);
         QVERIFY(!reader.closed);
         write("bulk", "still-here\n");
         QTRY_VERIFY_WITH_TIMEOUT(reader.text().endsWith("still-here\n"), 10000);
