@@ -35,12 +35,9 @@ EventHub::~EventHub() = default;
 Response EventHub::subscribe() {
     if (m_subscribers.size() >= m_limits.maxSubscribers)
         return errorResponse(503, "Too many subscribers to /events.");
-    if (!m_watcher.isActive()) {
-        if (!m_watcher.start())
-            return errorResponse(500, "The scan directory " + m_services.scanDir() +
-                                          " cannot be watched.");
-        m_known.clear();
-    }
+    if (!watch())
+        return errorResponse(500,
+                             "The scan directory " + m_services.scanDir() + " cannot be watched.");
     // Catch up first, so that those already subscribed hear of a change before
     // the newcomer's snapshot shows it.
     relist();
@@ -65,8 +62,18 @@ Response EventHub::subscribe() {
 }
 
 void EventHub::sync() {
-    if (m_watcher.isActive())
+    if (watch())
         m_inotify.drain();
+}
+
+bool EventHub::watch() {
+    if (m_watcher.isActive())
+        return true;
+    if (!m_watcher.start())
+        return false; // answers come from the files; the next request tries again
+    m_known.clear();
+    relist(); // every service read once, after its watches are in place
+    return true;
 }
 
 const Services::Reading *EventHub::currentReading(const std::string &name) const {
@@ -79,11 +86,6 @@ const Services::Reading *EventHub::currentReading(const std::string &name) const
 void EventHub::unsubscribe(EventStream *stream) {
     m_subscribers.erase(std::remove(m_subscribers.begin(), m_subscribers.end(), stream),
                         m_subscribers.end());
-    if (m_subscribers.empty()) {
-        // Nobody listens: no watches, no wake-ups for anybody's state changes.
-        m_watcher.stop();
-        m_known.clear();
-    }
 }
 
 void EventHub::onChanges(const ServiceWatcher::Changes &changes) {

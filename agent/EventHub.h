@@ -18,9 +18,11 @@ class EventStream;
 // GET /events: every subscriber first gets one `service` event per service
 // (its Status object), then a `service` event whenever what s6 recorded for a
 // service changes (not when only seconds pass), and `service_added` /
-// `service_removed` as the scan directory changes. The watcher runs only while
-// someone subscribes, and nothing but the kernel (and each subscriber's
-// heartbeat) wakes the agent for it.
+// `service_removed` as the scan directory changes. The watcher starts with the
+// first subscriber or status request and then keeps the readings for the
+// agent's life: a status answer costs no system call per service, subscribed
+// or not, and nothing but the kernel (and each subscriber's heartbeat) wakes
+// the agent for it.
 class EventHub final {
 public:
     struct Limits {
@@ -38,9 +40,9 @@ public:
     Response subscribe();
     size_t subscriberCount() const { return m_subscribers.size(); }
 
-    // While someone subscribes, the readings kept for /events answer status
-    // requests too, instead of the files: sync() once per request, then
-    // currentReading() per service; null means read the files.
+    // The readings kept for /events answer status requests too, instead of the
+    // files: sync() once per request (it starts the watcher the first time),
+    // then currentReading() per service; null means read the files.
     void sync();
     const Services::Reading *currentReading(const std::string &name) const;
 
@@ -50,6 +52,9 @@ private:
         std::string lastJson; // the object last sent (empty while s6-svstat is asked)
         uint64_t generation = 0;
     };
+    // Starts the watcher and reads every service once, unless it runs already.
+    // False when the scan directory cannot be watched.
+    bool watch();
     void unsubscribe(EventStream *stream);
     void onChanges(const ServiceWatcher::Changes &changes);
     void relist();

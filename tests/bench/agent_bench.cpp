@@ -276,9 +276,11 @@ int main(int argc, char **argv) {
                 rssHalf.load());
     std::printf("| agent VmRSS after %6ld requests | %9ld kB | < 4096 kB     |\n", a.requests,
                 rssEnd);
-    std::printf("| VmRSS growth second half         | %9ld kB | 0             |\n",
-                rssEnd - rssHalf.load());
-    const bool ok = p99 < 2000 && rps / oldRps >= 50 && rssEnd < 4096 && rssEnd <= rssHalf.load();
+    // Flat: RSS moves in 4 kB pages as the heap's top wanders, but a leak of even one 32-byte
+    // allocation per 25 requests would pass 64 kB over the second half.
+    const long growthKb = rssEnd - rssHalf.load();
+    std::printf("| VmRSS growth second half         | %9ld kB | < 64 kB       |\n", growthKb);
+    const bool ok = p99 < 2000 && rps / oldRps >= 50 && rssEnd < 4096 && growthKb < 64;
     std::printf("\n%s\n", ok ? "all targets met" : "SOME TARGETS MISSED");
     return ok ? 0 : 3;
 }

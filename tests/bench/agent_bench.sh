@@ -4,8 +4,8 @@
 #   e.g. tests/bench/agent_bench.sh build --connections 8 --requests 200000
 # Sets up 50 services under a private s6-svscan, starts BUILD_DIR/bin/s6-agent,
 # drives GET /services/status with bench_agent and prints a table, first with nobody
-# subscribed to /events, then with one subscriber (as with the daemon). Cleans up
-# every process and file it made.
+# subscribed to /events (the first status request starts the agent's watches), then
+# with one subscriber (as with the daemon). Cleans up every process and file it made.
 set -euo pipefail
 build=${1:-build}
 shift || true
@@ -43,18 +43,18 @@ agent_pid=$!
 for _ in $(seq 400); do [ -S "$work/agent.sock" ] && break; sleep 0.05; done
 [ -S "$work/agent.sock" ] || { echo "agent_bench: the agent did not start" >&2; exit 1; }
 
-echo "== no /events subscriber: every status read looks at the files"
+echo "== no /events subscriber: readings kept since the first status request"
 status=0
 "$bin/bench_agent" --socket "$work/agent.sock" --scandir "$work/scan" --pid "$agent_pid" "$@" ||
   status=$?
-# The daemon subscribes to /events; the agent then answers from the readings it keeps for it.
+# The daemon subscribes to /events: the same readings, and an event stream fed from them.
 curl -sN --unix-socket "$work/agent.sock" http://agent/events > /dev/null &
 curl_pid=$!
 for _ in $(seq 400); do
   [ -n "$(find /proc/"$agent_pid"/fd -lname 'anon_inode:inotify' 2>/dev/null)" ] && break
   sleep 0.05
 done
-echo "== one /events subscriber (as the daemon keeps): readings kept for it"
+echo "== one /events subscriber (as the daemon keeps)"
 "$bin/bench_agent" --socket "$work/agent.sock" --scandir "$work/scan" --pid "$agent_pid" "$@" ||
   status=$?
 kill "$curl_pid" 2>/dev/null; wait "$curl_pid" 2>/dev/null || true
