@@ -275,14 +275,23 @@ void Server::pumpStream(uint64_t id) {
         return closeConnection(id);
     // Only as much as the client takes: the rest waits in the stream (a log
     // follower reads no further, events queue up to their bound).
+    bool drained = false;
     while (c.out.size() - c.outPos < kFollowChunk) {
         const std::string data = c.stream->read(kFollowChunk);
-        if (data.empty())
+        if (data.empty()) {
+            drained = true;
             break;
+        }
         c.out += chunk(data);
     }
-    if (flush(c))
-        updateInterest(c);
+    if (!flush(c))
+        return;
+    updateInterest(c);
+    // The kernel took it all at once: no EPOLLOUT will ask for the rest, and the
+    // stream may not wake us again (a log that is not written to any more).
+    // Another turn, after the others' work.
+    if (!drained && c.out.size() - c.outPos < kFollowChunk)
+        wakeStream(id);
 }
 
 bool Server::flush(Connection &c) {

@@ -39,6 +39,7 @@ private slots:
     void tailOfHugeFile();
     void followThroughRotations();
     void followStripsAnsiAndEndsWithClient();
+    void followSendsABurstWhole();
 
 private:
     S6Tree m_tree;
@@ -62,6 +63,7 @@ void AgentLogsLive::initTestCase() {
                               logged));
     QVERIFY(m_tree.addService("colour", "#!/bin/sh\nexec sleep 100000\n"));
     QVERIFY(m_tree.addService("huge", "#!/bin/sh\nexec sleep 100000\n"));
+    QVERIFY(m_tree.addService("burst", "#!/bin/sh\nexec sleep 100000\n"));
     QVERIFY2(m_tree.start(), qPrintable(m_tree.errorString()));
     QVERIFY2(m_agent.start(m_tree.scanDir(), m_tree.logDir(), m_tree.scanDir()),
              qPrintable(m_agent.errorString()));
@@ -221,6 +223,37 @@ void AgentLogsLive::followStripsAnsiAndEndsWithClient() {
     }
     // The follower left; the agent answers others as before.
     QCOMPARE(agentRequest(m_agent.socketPath(), "GET", "/").status, 200);
+}
+
+void AgentLogsLive::followSendsABurstWhole() {
+    // Megabytes written at once and then nothing: the follower must send all of it, although
+    // no write to the log wakes it for the rest. A client that reads as fast as the agent
+    // writes takes each piece at once, so no "writable again" wakes it either.
+    QVERIFY(QDir().mkpath(m_tree.logDir() + "/burst"));
+    QFile f(m_tree.logFile("burst"));
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Unbuffered));
+    QVERIFY(f.write("start\n") > 0);
+    AgentConnection follow(m_agent.socketPath());
+    QVERIFY(follow.sendRequest("GET", "/services/burst/logs?follow=true&tail=1"));
+    QVERIFY(follow.readUntil([](const HttpReply &r) { return r.body == "start\n"; }));
+    const QByteArray line = QByteArray(999, 'b') + '\n';
+    QByteArray burst;
+    for (int i = 0; i < 4096; ++i)
+        burst += line; // 4 MB
+    qsizetype expected = 6;
+    for (int round = 1; round <= 5; ++round) {
+        const QByteArray last = "end of burst " + QByteArray::number(round) + '\n';
+        QCOMPARE(f.write(burst + last), burst.size() + last.size());
+        expected += burst.size() + last.size();
+        QVERIFY2(
+            follow.readUntil([&](const HttpReply &r) { return r.body.size() >= expected; }, 10000),
+            qPrintable(QStringLiteral("round %1: %2 of %3 bytes")
+                           .arg(round)
+                           .arg(follow.current().body.size())
+                           .arg(expected)));
+        QVERIFY(follow.current().body.endsWith(last));
+    }
+    QCOMPARE(follow.current().body.size(), expected);
 }
 
 QTEST_GUILESS_MAIN(AgentLogsLive)
