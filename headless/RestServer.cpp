@@ -8,6 +8,7 @@
 #include "api/ServiceApi.h"
 #include "http/Responder.h"
 #include "http/SseHub.h"
+#include "metrics/Metrics.h"
 #include "metrics/MetricsApi.h"
 
 #include <algorithm>
@@ -65,7 +66,8 @@ RestServer::RestServer(Backend *backend, RestSettings settings, QObject *parent)
     connect(m_hub, &SseHub::streamEnded, m_out, &Responder::streamEnded);
     m_front.setLimits(
         {m_settings.maxHeaderBytes, m_settings.maxBodyBytes, m_settings.maxConnections},
-        [this](const QByteArray &origin) { return m_out->cors().headersFor(origin); });
+        [this](const QByteArray &origin) { return m_out->cors().headersFor(origin); },
+        [metrics = m_metrics->metrics()](int status) { metrics->countRefusal(status); });
     m_front.setWebSocketHandler([this](QWebSocket *socket) { m_events->acceptWebSocket(socket); });
 }
 

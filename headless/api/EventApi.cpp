@@ -20,6 +20,8 @@ namespace {
 
 // As the successor: a log WebSocket's first frame holds the last 100 lines.
 constexpr int kWebSocketTail = 100;
+// The route's template, as request metrics name it.
+constexpr const char *kWebSocketRoute = "/ws/containers/{container}/services/{service}/logs";
 
 // One /events event as SSE (its name and shape: model/Events.h).
 QByteArray sse(const Event &event) {
@@ -140,13 +142,12 @@ void EventApi::acceptWebSocket(QWebSocket *socket) {
     auto *client = new LogSocket(socket, m_.settings->streamBacklogBytes, this);
     const QUrl url = socket->requestUrl();
     const QByteArray path = url.path(QUrl::FullyEncoded).toUtf8();
-    // The access log names the path only: a ?token= never reaches it.
-    m_.out->log()->record("GET", path, 101, 0, false);
-
     QStringList segments;
-    const bool parsed = RouteTable::splitPath(path, segments);
-    if (!parsed || segments.size() != 6 || segments[0] != u"ws" || segments[1] != u"containers" ||
-        segments[3] != u"services" || segments[5] != u"logs")
+    const bool routed = RouteTable::splitPath(path, segments) && segments.size() == 6 &&
+                        segments[0] == u"ws" && segments[1] == u"containers" &&
+                        segments[3] == u"services" && segments[5] == u"logs";
+    m_.out->upgraded(path, routed ? QString::fromLatin1(kWebSocketRoute) : QString());
+    if (!routed)
         return client->fail(
             QStringLiteral("No WebSocket route for %1").arg(QString::fromUtf8(path)));
     const QString container = segments[2];

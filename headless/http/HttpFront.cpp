@@ -179,7 +179,7 @@ HttpFront::~HttpFront() = default;
 
 quint16 HttpFront::listen(const QHostAddress &address, quint16 port) {
     // Our own listener so that every client is bounded before QHttpServer buffers anything.
-    auto *tcp = new GuardedTcpServer(m_limits, m_cors, m_server.get());
+    auto *tcp = new GuardedTcpServer(m_limits, m_cors, m_refused, m_server.get());
     if (!tcp->listen(address, port)) {
         delete tcp;
         return 0;
@@ -196,9 +196,11 @@ void HttpFront::setWebSocketHandler(std::function<void(QWebSocket *)> handler) {
                      });
 }
 
-void HttpFront::setLimits(const RequestLimits &limits, GuardedTcpServer::CorsHeaders cors) {
+void HttpFront::setLimits(const RequestLimits &limits, GuardedTcpServer::CorsHeaders cors,
+                          GuardedTcpServer::Refused refused) {
     m_limits = limits;
     m_cors = std::move(cors);
+    m_refused = std::move(refused);
 }
 
 } // namespace sm

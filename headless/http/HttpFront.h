@@ -116,8 +116,10 @@ public:
 
     // Returns the bound port, 0 on failure (port 0 picks a free one).
     quint16 listen(const QHostAddress &address, quint16 port);
-    // Request bounds and the CORS headers of the listener's own refusals; before listen().
-    void setLimits(const RequestLimits &limits, GuardedTcpServer::CorsHeaders cors);
+    // Request bounds, the CORS headers of the listener's own refusals, and who is told of
+    // each; before listen().
+    void setLimits(const RequestLimits &limits, GuardedTcpServer::CorsHeaders cors,
+                   GuardedTcpServer::Refused refused = {});
     // Takes every WebSocket upgrade, handshake done (QHttpServer answers it for any path, so
     // the handler checks the path and closes what it does not serve). Before listen().
     void setWebSocketHandler(std::function<void(QWebSocket *socket)> handler);
@@ -125,6 +127,7 @@ public:
 private:
     RequestLimits m_limits;
     GuardedTcpServer::CorsHeaders m_cors;
+    GuardedTcpServer::Refused m_refused;
     class Server;
     std::unique_ptr<Server> m_server;
 };

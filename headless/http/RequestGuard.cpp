@@ -15,11 +15,13 @@ namespace {
 class ConnectionGuard final : public QObject {
 public:
     ConnectionGuard(QTcpSocket *socket, const RequestLimits &limits,
-                    const GuardedTcpServer::CorsHeaders &cors)
+                    const GuardedTcpServer::CorsHeaders &cors,
+                    const GuardedTcpServer::Refused &refused)
         : QObject(socket)
         , m_socket(socket)
         , m_limits(limits)
-        , m_cors(cors) {
+        , m_cors(cors)
+        , m_refused(refused) {
         http_parser_init(&m_parser, HTTP_REQUEST);
         m_parser.data = this;
         http_parser_settings_init(&m_settings);
@@ -139,11 +141,14 @@ private:
         headers.append(qMakePair(QByteArray("Connection"), QByteArray("close")));
         m_socket->write(GuardedTcpServer::refusal(status, message, headers));
         m_socket->disconnectFromHost(); // after the answer is written
+        if (m_refused)
+            m_refused(status);
     }
 
     QTcpSocket *m_socket;
     const RequestLimits m_limits;
     const GuardedTcpServer::CorsHeaders m_cors;
+    const GuardedTcpServer::Refused m_refused;
     http_parser m_parser{};
     http_parser_settings m_settings{};
     qint64 m_header = 0;
@@ -170,10 +175,12 @@ const char *reason(int status) {
 
 } // namespace
 
-GuardedTcpServer::GuardedTcpServer(RequestLimits limits, CorsHeaders cors, QObject *parent)
+GuardedTcpServer::GuardedTcpServer(RequestLimits limits, CorsHeaders cors, Refused refused,
+                                   QObject *parent)
     : QTcpServer(parent)
     , m_limits(limits)
-    , m_cors(std::move(cors)) {
+    , m_cors(std::move(cors))
+    , m_refused(std::move(refused)) {
     // Qt's default backlog of 50 drops the SYNs of a burst of clients, which then retry
     // after 1, 3, 7 s: a thousand clients connecting at once would wait seconds.
     setListenBacklogSize(1024);
@@ -208,12 +215,14 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor) {
                               headers));
         socket->disconnectFromHost();
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        if (m_refused)
+            m_refused(503);
         return;
     }
     ++m_open;
     // Counted through the guard, a child of the socket: QHttpServer disconnects every signal
     // of a socket it hands to its WebSocket server, `destroyed` included, but not the guard's.
-    auto *guard = new ConnectionGuard(socket, m_limits, m_cors);
+    auto *guard = new ConnectionGuard(socket, m_limits, m_cors, m_refused);
     connect(guard, &QObject::destroyed, this, [this] { --m_open; });
     addPendingConnection(socket);
 }

@@ -28,8 +28,11 @@ class GuardedTcpServer final : public QTcpServer {
 public:
     // The CORS headers of a refusal, from the request's Origin (empty when it had none).
     using CorsHeaders = std::function<QList<QPair<QByteArray, QByteArray>>(const QByteArray &)>;
+    // Told of each refusal's status as it is written (the metrics count them).
+    using Refused = std::function<void(int status)>;
 
-    GuardedTcpServer(RequestLimits limits, CorsHeaders cors, QObject *parent = nullptr);
+    GuardedTcpServer(RequestLimits limits, CorsHeaders cors, Refused refused,
+                     QObject *parent = nullptr);
     ~GuardedTcpServer() override;
 
     int openConnections() const { return m_open; }
@@ -44,6 +47,7 @@ protected:
 private:
     RequestLimits m_limits;
     CorsHeaders m_cors;
+    Refused m_refused;
     int m_open = 0;
 };
 

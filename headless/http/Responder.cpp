@@ -42,7 +42,7 @@ void Responder::reply(HttpExchange *exchange, int status, const QByteArray &body
     m_log->record(exchange->method(), exchange->rawPath(), status, exchange->elapsedMs(),
                   exchange->clientGone());
     if (m_observer)
-        m_observer(*exchange, status);
+        m_observer(exchange->method(), exchange->route(), status, exchange->elapsedNs());
     exchange->deleteLater();
 }
 
@@ -59,12 +59,18 @@ bool Responder::startStream(HttpExchange *exchange) {
     headers.append(Header{"Cache-Control", "no-cache"});
     headers.append(Header{"X-Accel-Buffering", "no"}); // reverse proxies: do not buffer
     if (m_observer)
-        m_observer(*exchange, 200);
+        m_observer(exchange->method(), exchange->route(), 200, exchange->elapsedNs());
     if (exchange->startStream(200, headers))
         return true;
     m_log->record(exchange->method(), exchange->rawPath(), 200, exchange->elapsedMs(), true);
     exchange->deleteLater();
     return false;
+}
+
+void Responder::upgraded(const QByteArray &path, const QString &route) {
+    m_log->record("GET", path, 101, 0, false);
+    if (m_observer)
+        m_observer("GET", route, 101, 0);
 }
 
 void Responder::streamEnded(HttpExchange *exchange, qint64 durationMs) {

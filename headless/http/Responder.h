@@ -48,8 +48,15 @@ public:
     // The access log line of a stream that ended.
     void streamEnded(HttpExchange *exchange, qint64 durationMs);
 
-    // Told of every answer as it goes out, streams when they start (the request metrics).
-    using Observer = std::function<void(const HttpExchange &exchange, int status)>;
+    // A WebSocket upgrade, which Qt answered (101) before any handler saw it: logged, by its
+    // path alone (never a ?token=), and told to the observer under `route` (empty: the path
+    // is no WebSocket route).
+    void upgraded(const QByteArray &path, const QString &route);
+
+    // Told of every answer as it goes out, streams when they start, upgrades (the request
+    // metrics): `route` is the template the request matched, empty when none.
+    using Observer = std::function<void(const QByteArray &method, const QString &route, int status,
+                                        qint64 elapsedNs)>;
     void setObserver(Observer observer) { m_observer = std::move(observer); }
 
     // A backend callback that answers with toJson(value), or the error.

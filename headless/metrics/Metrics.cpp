@@ -132,6 +132,14 @@ struct Metrics::Families {
                   "template")
             .Register(registry);
     QHash<QString, prometheus::Histogram *> durationSeries; // by route
+    prometheus::Family<prometheus::Counter> &refusals =
+        prometheus::BuildCounter()
+            .Name("system_manager_http_refusals_total")
+            .Help("Requests and connections the listener refused before routing, by status "
+                  "code (400 not HTTP, 413 body too large, 431 header too large, 503 too many "
+                  "connections)")
+            .Register(registry);
+    std::map<int, prometheus::Counter *> refusalSeries; // by code
     prometheus::Gauge &subscribers =
         gauge(registry, "system_manager_event_subscribers", "Open GET /events streams").Add({});
 
@@ -188,6 +196,13 @@ void Metrics::countRequest(const QByteArray &method, const QString &route, int s
     if (!duration)
         duration = &m_->durations.Add({{"route", utf8(name)}}, kDurationBuckets);
     duration->Observe(seconds);
+}
+
+void Metrics::countRefusal(int status) {
+    prometheus::Counter *&count = m_->refusalSeries[status];
+    if (!count)
+        count = &m_->refusals.Add({{"code", std::to_string(status)}});
+    count->Increment();
 }
 
 QByteArray Metrics::scrape() {

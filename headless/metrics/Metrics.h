@@ -39,6 +39,8 @@ public:
 
     // One answered request: `route` is its route template, empty when none matched.
     void countRequest(const QByteArray &method, const QString &route, int status, double seconds);
+    // One request or connection the listener refused before routing (400, 413, 431, 503).
+    void countRefusal(int status);
 
     // Every series as of now, in the text format.
     QByteArray scrape();

@@ -12,12 +12,12 @@ MetricsApi::MetricsApi(const ApiContext &context)
     Metrics *metrics = m_metrics.get();
     SseHub *hub = m_.hub;
     metrics->setSubscriberCount([hub] { return hub->subscriberCount(); });
-    // The Responder answers every request (the watchdog's 504s and the shutdown's 503s too);
-    // the exchange carries the route template the server matched.
-    m_.out->setObserver([metrics](const HttpExchange &exchange, int status) {
-        metrics->countRequest(exchange.method(), exchange.route(), status,
-                              double(exchange.elapsedNs()) / 1e9);
-    });
+    // The Responder answers every request (the watchdog's 504s, the shutdown's 503s and the
+    // WebSocket upgrades too), with the route template the server matched.
+    m_.out->setObserver(
+        [metrics](const QByteArray &method, const QString &route, int status, qint64 ns) {
+            metrics->countRequest(method, route, status, double(ns) / 1e9);
+        });
 }
 
 // The RestServer deletes its Responder (which answers what is still waiting, through the

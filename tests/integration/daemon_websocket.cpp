@@ -29,12 +29,29 @@ QString fifoService(const QString &fifo, const QString &greeting) {
         .arg(greeting, fifo);
 }
 
-int openSockets(qint64 pid) {
+// Whether process `pid` holds its end of the loopback TCP connection from `clientPort` to its
+// `serverPort`: a socket among its fds, not one the kernel keeps on after a close.
+bool holdsConnection(qint64 pid, quint16 serverPort, quint16 clientPort) {
+    QFile table(QStringLiteral("/proc/net/tcp"));
+    if (!table.open(QIODevice::ReadOnly))
+        return false;
+    const auto port = [](const QByteArray &address) { // "0100007F:1F90"
+        return address.mid(address.indexOf(':') + 1).toUShort(nullptr, 16);
+    };
+    QByteArray inode;
+    for (const QByteArray &line : table.readAll().split('\n')) {
+        const QList<QByteArray> fields = line.simplified().split(' ');
+        if (fields.size() > 9 && port(fields[1]) == serverPort && port(fields[2]) == clientPort)
+            inode = fields[9];
+    }
+    if (inode.isEmpty() || inode == "0")
+        return false;
     const QDir fds(QStringLiteral("/proc/%1/fd").arg(pid));
-    int count = 0;
+    const QString target = QStringLiteral("socket:[%1]").arg(QString::fromLatin1(inode));
     for (const QString &fd : fds.entryList(QDir::NoDotAndDotDot | QDir::System | QDir::Files))
-        count += QFile::symLinkTarget(fds.filePath(fd)).contains(QLatin1String("socket:")) ? 1 : 0;
-    return count;
+        if (QFile::symLinkTarget(fds.filePath(fd)).endsWith(target))
+            return true;
+    return false;
 }
 
 // One WebSocket client and the frames it got.
@@ -215,18 +232,46 @@ private Q_SLOTS:
                  qPrintable(ws.frames.first().value("data").toString()));
     }
 
+    // Every upgrade is a request answered 101: counted under the route's template, or
+    // `unmatched` for a path that is no WebSocket route.
+    void upgradesAreCounted() {
+        DaemonClient http(m_daemon.baseUrl());
+        const auto upgrades = [&](const QByteArray &route) {
+            const QByteArray sample =
+                "system_manager_http_requests_total{code=\"101\",method=\"GET\",route=\"" + route +
+                "\"} ";
+            const QByteArray text = http.call("GET", "/metrics").body;
+            const qsizetype at = text.indexOf(sample);
+            return at < 0
+                       ? 0.0
+                       : text.mid(at + sample.size(), text.indexOf('\n', at) - at - sample.size())
+                             .toDouble();
+        };
+        const QByteArray route = "/ws/containers/{container}/services/{service}/logs";
+        const double routed = upgrades(route);
+        const double unmatched = upgrades("unmatched");
+        {
+            WsClient logs(wsUrl(m_daemon, "/ws/containers/ai_worker/services/talker/logs"));
+            QTRY_VERIFY_WITH_TIMEOUT(!logs.frames.isEmpty(), 10000);
+            WsClient nowhere(wsUrl(m_daemon, "/ws/nothing"));
+            QTRY_VERIFY_WITH_TIMEOUT(nowhere.closed, 10000);
+            logs.socket.close();
+            QTRY_VERIFY_WITH_TIMEOUT(logs.closed, 10000);
+        }
+        QCOMPARE(upgrades(route), routed + 1);
+        QCOMPARE(upgrades("unmatched"), unmatched + 1);
+    }
+
     // A client that stops reading is dropped at its bound; another client of the same log
     // keeps getting every line.
     void stalledReaderIsDropped() {
-        const qint64 pid = m_daemon.process()->processId();
-        const int baseline = openSockets(pid);
         WsClient reader(wsUrl(m_daemon, "/ws/containers/ai_worker/services/bulk/logs"));
         QTRY_VERIFY_WITH_TIMEOUT(!reader.frames.isEmpty(), 10000);
 
         // A WebSocket handshake by hand, then no read at all, on a socket whose receive
-        // buffer is the smallest the kernel allows: the daemon's own bound is what fills,
-        // whatever this machine's TCP buffer settings.
+        // buffer is the smallest the kernel allows.
         const QUrl base(m_daemon.baseUrl());
+        const quint16 daemonPort = quint16(base.port());
         const int stalled = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         QVERIFY(stalled >= 0);
         const auto closeStalled = qScopeGuard([stalled] { ::close(stalled); });
@@ -234,12 +279,15 @@ private Q_SLOTS:
         QCOMPARE(::setsockopt(stalled, SOL_SOCKET, SO_RCVBUF, &smallest, sizeof smallest), 0);
         sockaddr_in address{};
         address.sin_family = AF_INET;
-        address.sin_port = htons(quint16(base.port()));
+        address.sin_port = htons(daemonPort);
         QCOMPARE(::inet_pton(AF_INET, qPrintable(base.host()), &address.sin_addr), 1);
         // On loopback the kernel completes the handshake itself: this does not wait on the
         // daemon.
         QCOMPARE(::connect(stalled, reinterpret_cast<const sockaddr *>(&address), sizeof address),
                  0);
+        socklen_t length = sizeof address;
+        QCOMPARE(::getsockname(stalled, reinterpret_cast<sockaddr *>(&address), &length), 0);
+        const quint16 stalledPort = ntohs(address.sin_port);
         const QByteArray handshake =
             "GET /ws/containers/ai_worker/services/bulk/logs HTTP/1.1\r\nHost: x\r\n"
             "Upgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -247,26 +295,30 @@ private Q_SLOTS:
             "Sec-WebSocket-Version: 13\r\n\r\n";
         QCOMPARE(::send(stalled, handshake.constData(), size_t(handshake.size()), MSG_NOSIGNAL),
                  ssize_t(handshake.size()));
-        // Both streams are open: the two clients and their two agent connections.
-        QTRY_VERIFY_WITH_TIMEOUT(openSockets(pid) >= baseline + 4, 10000);
-        const int both = openSockets(pid);
+        const qint64 pid = m_daemon.process()->processId();
+        QTRY_VERIFY_WITH_TIMEOUT(holdsConnection(pid, daemonPort, stalledPort), 10000);
 
         const QByteArray line = QByteArray(1000, 'x') + '\n';
         QByteArray chunk;
         for (int i = 0; i < 1024; ++i)
             chunk += line; // 1 MiB
+        // The daemon's kernel send buffer grows up to tcp_wmem's maximum however little the
+        // client takes, and only what is left over counts against the 1 MiB bound: enough
+        // chunks to fill both, and two more.
+        QFile wmem(QStringLiteral("/proc/sys/net/ipv4/tcp_wmem"));
+        QVERIFY(wmem.open(QIODevice::ReadOnly));
+        const qint64 kernelBuffer = wmem.readAll().simplified().split(' ').value(2).toLongLong();
+        const qint64 chunks = (kernelBuffer + (1 << 20)) / chunk.size() + 2;
         int written = 0;
-        // Up to 8 MiB: far past the 1 MiB bound plus the few KiB the kernel buffers.
-        while (openSockets(pid) >= both && written < 8) {
+        while (holdsConnection(pid, daemonPort, stalledPort) && written < chunks) {
             write("bulk", chunk);
             ++written;
             QTRY_VERIFY_WITH_TIMEOUT(reader.text().size() >= qsizetype(written) * chunk.size(),
                                      20000);
         }
-        QTRY_VERIFY2_WITH_TIMEOUT(
-            openSockets(pid) <= both - 2,
-            qPrintable(QString("still %1 sockets after %2 MiB").arg(openSockets(pid)).arg(written)),
-            10000);
+        QTRY_VERIFY2_WITH_TIMEOUT(!holdsConnection(pid, daemonPort, stalledPort),
+                                  qPrintable(QString("still connected after %1 MiB").arg(written)),
+                                  10000);
         QVERIFY(!reader.closed);
         write("bulk", "still-here\n");
         QTRY_VERIFY_WITH_TIMEOUT(reader.text().endsWith("still-here\n"), 10000);

@@ -3,6 +3,7 @@
 // its value and refused one past it, with the JSON envelope and CORS headers.
 #include "FakeBackend.h"
 #include "RestServer.h"
+#include "metrics/Metrics.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -76,6 +77,15 @@ private:
         auto socket = connectClient();
         return exchange(socket.get(), request);
     }
+    // The listener's refusals with `code` so far, as /metrics counts them.
+    double refusals(int code) const {
+        const QByteArray prefix =
+            "system_manager_http_refusals_total{code=\"" + QByteArray::number(code) + "\"} ";
+        for (const QByteArray &line : m_server->metrics()->scrape().split('\n'))
+            if (line.startsWith(prefix))
+                return line.mid(prefix.size()).toDouble();
+        return 0;
+    }
     static QByteArray post(const QByteArray &body) {
         return "POST /containers/ai_worker/services/svc HTTP/1.1\r\nHost: h\r\nContent-Length: " +
                QByteArray::number(body.size()) + "\r\n\r\n" + body;
@@ -113,6 +123,8 @@ private Q_SLOTS:
         QCOMPARE(refused.json().keys(), QStringList({"detail", "error"}));
         // A megabyte of header is refused at the bound, not buffered.
         QCOMPARE(send(request(QByteArray(1 << 20, 'y'))).status, 431);
+        QCOMPARE(refusals(431), 2.0);
+        QCOMPARE(refusals(413), 0.0);
     }
 
     void bodyEdge() {
@@ -124,6 +136,7 @@ private Q_SLOTS:
         QCOMPARE(refused.status, 413);
         QVERIFY(refused.json().value("error").toString().contains("4096 bytes"));
         QCOMPARE(m_backend->calls, QStringList{"control ai_worker svc restart"});
+        QCOMPARE(refusals(413), 1.0);
     }
 
     void declaredLengthRefusedBeforeTheBody() {
@@ -147,6 +160,7 @@ private Q_SLOTS:
         };
         QCOMPARE(send(chunked(kBodyLimit)).status, 200);
         QCOMPARE(send(chunked(kBodyLimit + 1)).status, 413);
+        QCOMPARE(refusals(413), 1.0);
     }
 
     void keepAliveCountsPerRequest() {
@@ -164,6 +178,7 @@ private Q_SLOTS:
         const Raw refused = send("NOT HTTP AT ALL\r\n\r\n");
         QCOMPARE(refused.status, 400);
         QCOMPARE(refused.json().keys(), QStringList({"detail", "error"}));
+        QCOMPARE(refusals(400), 1.0);
     }
 
     void connectionEdge() {
@@ -177,6 +192,7 @@ private Q_SLOTS:
         const Raw refused = send("GET /containers HTTP/1.1\r\nHost: h\r\n\r\n");
         QCOMPARE(refused.status, 503);
         QVERIFY(refused.json().value("error").toString().contains("at most 4"));
+        QCOMPARE(refusals(503), 1.0);
         // One leaves: a new client gets in once the server has seen it go.
         QSignalSpy gone(open.back().get(), &QTcpSocket::disconnected);
         open.back()->disconnectFromHost();
