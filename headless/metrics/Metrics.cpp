@@ -147,6 +147,10 @@ struct Metrics::Families {
         gauge(registry, "system_manager_build_info", "The daemon's version, as a label")
             .Add({{"version", SM_VERSION}})
             .Set(1);
+        // Every code the listener refuses with is there from the start, at 0: a rate over a
+        // series that appears only with its first refusal misses that refusal.
+        for (const int code : {400, 413, 431, 503})
+            refusalSeries[code] = &refusals.Add({{"code", std::to_string(code)}});
     }
 };
 

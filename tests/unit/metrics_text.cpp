@@ -178,9 +178,14 @@ private Q_SLOTS:
               "# TYPE system_manager_docker_container_running gauge",
               "# TYPE system_manager_http_requests_total counter",
               "# TYPE system_manager_http_request_duration_seconds histogram",
+              "# TYPE system_manager_http_refusals_total counter",
               "# TYPE system_manager_event_subscribers gauge",
               "# TYPE system_manager_build_info gauge"})
             QVERIFY2(text.contains(type), type);
+        for (const char *code : {"400", "413", "431", "503"})
+            QVERIFY2(text.contains("system_manager_http_refusals_total{code=\"" + QByteArray(code) +
+                                   "\"} 0\n"),
+                     code);
         // Nothing but our families, and every sample is one of them.
         static const QRegularExpression names("^(?:# (?:HELP|TYPE) )?([a-z_]+)",
                                               QRegularExpression::MultilineOption);
