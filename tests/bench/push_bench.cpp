@@ -4,9 +4,11 @@
 //      subscribers has that service's changed `service` event;
 //   2. log line -> follower: a line written to the log service's input (s6-log writes it to
 //      `current`), until a `log` event (SSE follow) and a `logs` frame (WebSocket) carry it;
-//   3. 1,000 changes (services flapping down/up in parallel): at each subscriber the events of a
+//   3. the idle CPU of the daemon and the agent while nothing changes, subscribers connected
+//      (before the flapping: its services stay in a crash loop for a minute afterwards, and the
+//      daemon polls while a crash loop may end with time alone);
+//   4. 1,000 changes (services flapping down/up in parallel): at each subscriber the events of a
 //      service come in the order s6 made them and the last one is the final state;
-//   4. the idle CPU of the daemon and the agent while nothing changes, subscribers connected;
 // and prints one `key value` line per figure (progress and failures go to stderr).
 // Plain POSIX: an independent client, sharing no parser with the daemon it measures.
 
@@ -898,9 +900,9 @@ int main(int argc, char **argv) {
         bench.stateChanges();
     if (wanted("logs"))
         bench.logLines();
-    if (wanted("flap"))
-        bench.flapping();
     if (wanted("idle"))
         bench.idleCpu();
+    if (wanted("flap"))
+        bench.flapping();
     return 0;
 }

@@ -16,7 +16,8 @@
 #   2. log line -> follower: 30 lines through s6-log, over SSE (logs?follow=true) and over the
 #      WebSocket (/ws/.../logs);
 #   3. the daemon's and the agent's idle CPU over BENCH_IDLE_SECONDS (20) with nothing changing
-#      (measured last, after 4);
+#      (measured before 4: the flapping leaves crash loops, which the daemon polls for a minute
+#      until their deaths age out, as time passing is never pushed);
 #   4. 1,000 changes (svc01..svc10, 100 down/up changes each, in parallel): per service and
 #      subscriber, up events in the order s6 made them (by pid), `since` never going back, and
 #      the last event the final state.
