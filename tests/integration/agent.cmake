@@ -1,9 +1,17 @@
 # Integration tests of the s6-agent: real s6-svscan trees (S6Tree), the built
 # s6-agent (AgentProcess), HTTP over its Unix socket. One executable per
-# tests/integration/agent_*.cpp; agent_client.* is the shared raw HTTP client.
+# source listed below; agent_client.* is the shared raw HTTP client.
 if(TARGET s6-agent)
-  file(GLOB sm_agent_it_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/agent_*.cpp)
-  list(FILTER sm_agent_it_sources EXCLUDE REGEX "agent_client\\.cpp$")
+  set(sm_agent_it_sources
+    ${CMAKE_CURRENT_LIST_DIR}/agent_cli.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/agent_deaths.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/agent_events.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/agent_live_status.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/agent_logs_live.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/agent_overlay.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/agent_permafail.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/agent_robustness.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/agent_routes.cpp)
   add_library(sm_agent_testclient STATIC ${CMAKE_CURRENT_LIST_DIR}/agent_client.cpp
                                          ${CMAKE_CURRENT_LIST_DIR}/agent_client.h)
   target_include_directories(sm_agent_testclient PUBLIC ${CMAKE_CURRENT_LIST_DIR} ${HTTP_PARSER_INCLUDE_DIR})

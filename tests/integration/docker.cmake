@@ -1,7 +1,12 @@
 # Integration tests of the Docker features against a real Engine API (podman's service, started
 # per executable by tests/support/PodmanService). One executable per docker_*.cpp; the
 # system-managerd end-to-end test (docker_daemon) also needs the daemon.
-file(GLOB sm_docker_integration_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/docker_*.cpp)
+set(sm_docker_integration_sources
+  ${CMAKE_CURRENT_LIST_DIR}/docker_backend.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/docker_client.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/docker_daemon.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/docker_fault.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/docker_streams.cpp)
 foreach(source ${sm_docker_integration_sources})
   get_filename_component(name ${source} NAME_WE)
   if(name STREQUAL "docker_daemon")

@@ -1,7 +1,14 @@
 # The dashboard over real parts: s6 trees, the project's s6-agent, LocalBackend, and the built
 # system-managerd. Screenshots land in ${CMAKE_BINARY_DIR}/artifacts for people to look at.
 if(SM_BUILD_GUI)
-  file(GLOB sm_gui_integration_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/gui_*.cpp)
+  set(sm_gui_integration_sources
+    ${CMAKE_CURRENT_LIST_DIR}/gui_cli.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/gui_dashboard.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/gui_demo.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/gui_docker.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/gui_fleet.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/gui_history.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/gui_hung_agent.cpp)
   foreach(source ${sm_gui_integration_sources})
     get_filename_component(name ${source} NAME_WE)
     set(target it_${name})

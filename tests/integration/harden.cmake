@@ -1,7 +1,10 @@
 # Hardening of system-managerd end to end: faults between the daemon and its peers, and a clean
 # SIGTERM under load. One executable per tests/integration/harden_*.cpp.
 if(TARGET system-managerd AND TARGET s6-agent AND TARGET sm_testsupport)
-  file(GLOB sm_harden_it_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/harden_*.cpp)
+  set(sm_harden_it_sources
+    ${CMAKE_CURRENT_LIST_DIR}/harden_access.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/harden_faults.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/harden_shutdown.cpp)
   foreach(source ${sm_harden_it_sources})
     get_filename_component(name ${source} NAME_WE)
     add_executable(${name}_test ${source} ${CMAKE_CURRENT_LIST_DIR}/daemon_support.h)

@@ -2,7 +2,12 @@
 # One executable per tests/integration/daemon_*.cpp; daemon_support.h is shared.
 if(TARGET system-managerd AND TARGET s6-agent AND TARGET sm_testsupport)
   find_package(Qt6 6.4 REQUIRED COMPONENTS WebSockets)
-  file(GLOB sm_daemon_it_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/daemon_*.cpp)
+  set(sm_daemon_it_sources
+    ${CMAKE_CURRENT_LIST_DIR}/daemon_api.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/daemon_cli.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/daemon_history.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/daemon_isolation.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/daemon_websocket.cpp)
   foreach(source ${sm_daemon_it_sources})
     get_filename_component(name ${source} NAME_WE)
     add_executable(${name}_test ${source} ${CMAKE_CURRENT_LIST_DIR}/daemon_support.h)

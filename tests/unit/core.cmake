@@ -1,5 +1,14 @@
 # Unit tests of the core library: one executable per tests/unit/core_*.cpp.
-file(GLOB sm_core_unit_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/core_*.cpp)
+set(sm_core_unit_sources
+  ${CMAKE_CURRENT_LIST_DIR}/core_agent_errors.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/core_config.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/core_fleet_file.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/core_history.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/core_http_client.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/core_http_parser.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/core_model_json.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/core_rules.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/core_status_splice.cpp)
 foreach(source ${sm_core_unit_sources})
   get_filename_component(name ${source} NAME_WE)
   add_executable(${name} ${source})

@@ -1,6 +1,13 @@
 # Unit tests of the dashboard (gui/) and RemoteBackend: one executable per gui_*.cpp.
 if(SM_BUILD_GUI)
-  file(GLOB sm_gui_unit_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/gui_*.cpp)
+  set(sm_gui_unit_sources
+    ${CMAKE_CURRENT_LIST_DIR}/gui_connect_dialog.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/gui_fleet.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/gui_history.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/gui_models.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/gui_remote_backend.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/gui_text.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/gui_widgets.cpp)
   foreach(source ${sm_gui_unit_sources})
     get_filename_component(name ${source} NAME_WE)
     add_executable(${name} ${source} ${CMAKE_CURRENT_LIST_DIR}/gui_http_peer.h)
