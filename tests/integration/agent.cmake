@@ -2,24 +2,14 @@
 # s6-agent (AgentProcess), HTTP over its Unix socket. One executable per
 # source listed below; agent_client.* is the shared raw HTTP client.
 if(TARGET s6-agent)
-  set(sm_agent_it_sources
-    ${CMAKE_CURRENT_LIST_DIR}/agent_cli.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/agent_deaths.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/agent_events.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/agent_live_status.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/agent_logs_live.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/agent_overlay.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/agent_permafail.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/agent_robustness.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/agent_routes.cpp)
   add_library(sm_agent_testclient STATIC ${CMAKE_CURRENT_LIST_DIR}/agent_client.cpp
                                          ${CMAKE_CURRENT_LIST_DIR}/agent_client.h)
   target_include_directories(sm_agent_testclient PUBLIC ${CMAKE_CURRENT_LIST_DIR} ${HTTP_PARSER_INCLUDE_DIR})
   target_link_libraries(sm_agent_testclient PUBLIC sm_testsupport Qt6::Core ${HTTP_PARSER_STATIC})
-  foreach(source ${sm_agent_it_sources})
-    get_filename_component(name ${source} NAME_WE)
-    set(name it_${name})
-    add_executable(${name} ${source})
+  foreach(base agent_cli agent_deaths agent_events agent_live_status agent_logs_live agent_overlay
+      agent_permafail agent_robustness agent_routes)
+    set(name it_${base})
+    add_executable(${name} ${CMAKE_CURRENT_LIST_DIR}/${base}.cpp)
     target_link_libraries(${name} PRIVATE sm_agent_testclient Qt6::Test)
     set_target_properties(${name} PROPERTIES AUTOMOC ON)
     add_dependencies(${name} s6-agent)

@@ -1,23 +1,16 @@
 # Integration tests of the Docker features against a real Engine API (podman's service, started
 # per executable by tests/support/PodmanService). One executable per docker_*.cpp; the
 # system-managerd end-to-end test (docker_daemon) also needs the daemon.
-set(sm_docker_integration_sources
-  ${CMAKE_CURRENT_LIST_DIR}/docker_backend.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/docker_client.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/docker_daemon.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/docker_fault.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/docker_streams.cpp)
-foreach(source ${sm_docker_integration_sources})
-  get_filename_component(name ${source} NAME_WE)
+foreach(name docker_backend docker_client docker_daemon docker_fault docker_streams)
   if(name STREQUAL "docker_daemon")
     if(NOT TARGET system-managerd)
       continue()
     endif()
-    add_executable(${name} ${source})
+    add_executable(${name} ${CMAKE_CURRENT_LIST_DIR}/${name}.cpp)
     target_link_libraries(${name} PRIVATE sm_testsupport Qt6::Network Qt6::Test)
     add_dependencies(${name} system-managerd)
   else()
-    add_executable(${name} ${source})
+    add_executable(${name} ${CMAKE_CURRENT_LIST_DIR}/${name}.cpp)
     target_link_libraries(${name} PRIVATE sm_core sm_testsupport Qt6::Test)
   endif()
   add_test(NAME ${name} COMMAND ${name})

@@ -1,18 +1,9 @@
 # The dashboard over real parts: s6 trees, the project's s6-agent, LocalBackend, and the built
 # system-managerd. Screenshots land in ${CMAKE_BINARY_DIR}/artifacts for people to look at.
 if(SM_BUILD_GUI)
-  set(sm_gui_integration_sources
-    ${CMAKE_CURRENT_LIST_DIR}/gui_cli.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/gui_dashboard.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/gui_demo.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/gui_docker.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/gui_fleet.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/gui_history.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/gui_hung_agent.cpp)
-  foreach(source ${sm_gui_integration_sources})
-    get_filename_component(name ${source} NAME_WE)
+  foreach(name gui_cli gui_dashboard gui_demo gui_docker gui_fleet gui_history gui_hung_agent)
     set(target it_${name})
-    add_executable(${target} ${source})
+    add_executable(${target} ${CMAKE_CURRENT_LIST_DIR}/${name}.cpp)
     target_link_libraries(${target} PRIVATE sm_gui sm_testsupport Qt6::Test)
     target_compile_definitions(${target} PRIVATE SM_ARTIFACTS_DIR="${CMAKE_BINARY_DIR}/artifacts")
     foreach(dependency s6-agent system-managerd system-manager)

@@ -1,13 +1,8 @@
 # Hardening of system-managerd end to end: faults between the daemon and its peers, and a clean
 # SIGTERM under load. One executable per tests/integration/harden_*.cpp.
 if(TARGET system-managerd AND TARGET s6-agent AND TARGET sm_testsupport)
-  set(sm_harden_it_sources
-    ${CMAKE_CURRENT_LIST_DIR}/harden_access.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/harden_faults.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/harden_shutdown.cpp)
-  foreach(source ${sm_harden_it_sources})
-    get_filename_component(name ${source} NAME_WE)
-    add_executable(${name}_test ${source} ${CMAKE_CURRENT_LIST_DIR}/daemon_support.h)
+  foreach(name harden_access harden_faults harden_shutdown)
+    add_executable(${name}_test ${CMAKE_CURRENT_LIST_DIR}/${name}.cpp ${CMAKE_CURRENT_LIST_DIR}/daemon_support.h)
     target_link_libraries(${name}_test PRIVATE sm_testsupport Qt6::Network Qt6::Test)
     add_dependencies(${name}_test system-managerd s6-agent)
     add_test(NAME ${name} COMMAND ${name}_test)

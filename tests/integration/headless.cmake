@@ -2,15 +2,8 @@
 # One executable per tests/integration/daemon_*.cpp; daemon_support.h is shared.
 if(TARGET system-managerd AND TARGET s6-agent AND TARGET sm_testsupport)
   find_package(Qt6 6.4 REQUIRED COMPONENTS WebSockets)
-  set(sm_daemon_it_sources
-    ${CMAKE_CURRENT_LIST_DIR}/daemon_api.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/daemon_cli.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/daemon_history.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/daemon_isolation.cpp
-    ${CMAKE_CURRENT_LIST_DIR}/daemon_websocket.cpp)
-  foreach(source ${sm_daemon_it_sources})
-    get_filename_component(name ${source} NAME_WE)
-    add_executable(${name}_test ${source} ${CMAKE_CURRENT_LIST_DIR}/daemon_support.h)
+  foreach(name daemon_api daemon_cli daemon_history daemon_isolation daemon_websocket)
+    add_executable(${name}_test ${CMAKE_CURRENT_LIST_DIR}/${name}.cpp ${CMAKE_CURRENT_LIST_DIR}/daemon_support.h)
     target_link_libraries(${name}_test PRIVATE sm_testsupport Qt6::Network Qt6::WebSockets
       Qt6::Test)
     target_compile_definitions(${name}_test PRIVATE SM_VERSION="${SM_VERSION}")
