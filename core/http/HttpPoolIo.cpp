@@ -137,6 +137,9 @@ void HttpPool::moveTo(Connection *conn, ConnState next) {
     conn->state = next;
     if (next == S::Busy) {
         conn->socket->write(conn->job->wire);
+        // Out now, not at the loop's next pass. A failure lands in onLost right here, which
+        // copes as it does inside connectToServer().
+        conn->socket->flush();
     } else if (next == S::Closed) {
         m_connections.removeOne(conn);
         // Disconnect first so abort() cannot re-enter onLost.

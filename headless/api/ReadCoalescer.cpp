@@ -27,10 +27,15 @@ void ReadCoalescer::request(const QString &key, HttpExchange *exchange, Start st
 }
 
 void ReadCoalescer::dropAbandoned(Slot &slot) {
-    // The watchdog has answered a lost call's requests; its answer, should it still come, is
-    // dropped with its context.
+    // A call whose requests the watchdog has answered is lost: it must not hold back the next,
+    // and its answer, should it still come, is dropped with its context. Its requests may be
+    // answered a little before its own deadline passes, hence both tests.
     std::erase_if(slot.calls, [this](const std::unique_ptr<Call> &call) {
-        return call->running.elapsed() > m_abandonAfterMs;
+        const bool awaited = std::any_of(call->waiting.begin(), call->waiting.end(),
+                                         [](const QPointer<HttpExchange> &exchange) {
+                                             return exchange && !exchange->answered();
+                                         });
+        return !awaited || call->running.elapsed() > m_abandonAfterMs;
     });
 }
 

@@ -23,8 +23,10 @@ class HttpExchange;
 // request gets the answer of a call that started after it arrived, or of one whose reading
 // the backend says was taken after it arrived (StatusJson::asOfNs, which the agent stamps
 // before it reads anything). The requests that arrive in one pass of the event loop start one
-// call together at the end of that pass; up to kMaxCallsInFlight calls of one key run at once,
-// so that a request rarely waits for another call to finish before its own starts. The JSON
+// call together at the end of that pass; one call of a key runs at a time, and the requests
+// that arrive while it runs share the next (or its answer, when its reading postdates them).
+// A second call in flight would halve what each call answers under load, and cost the agent
+// and this loop twice the calls, for a request waiting one round trip less. The JSON
 // body is built once per call and handed to every request it answers. The one exception to
 // freshness: when a call times out (504), the requests still waiting for a call share that
 // answer.
@@ -32,7 +34,7 @@ class ReadCoalescer final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ReadCoalescer)
 public:
-    static constexpr int kMaxCallsInFlight = 2;
+    static constexpr int kMaxCallsInFlight = 1;
 
     // asOfNs: the moment the answer stands for (steadyClockNs()), 0 when unknown.
     using Done = std::function<void(Result<QByteArray> result, qint64 asOfNs)>;
@@ -41,8 +43,8 @@ public:
     // Hands one waiting exchange its answer.
     using Answer = std::function<void(HttpExchange *exchange, const Result<QByteArray> &result)>;
 
-    // A call still running after abandonAfterMs (its answer was lost; the watchdog has answered
-    // its requests) no longer counts against the calls in flight.
+    // A call still running after abandonAfterMs, or whose requests are all answered (its answer
+    // was lost; the watchdog has answered them), no longer counts against the calls in flight.
     ReadCoalescer(Answer answer, int abandonAfterMs, QObject *parent = nullptr);
     ~ReadCoalescer() override;
 

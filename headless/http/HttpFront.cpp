@@ -109,6 +109,9 @@ bool HttpExchange::respond(int status, const HeaderList &headers, const QByteArr
     if (status != 204 && status != 304)
         m_responder->writeHeader("Content-Length", QByteArray::number(body.size()));
     m_responder->writeBody(body); // the first body write also ends the header block
+    // Qt keeps a socket's writes until the loop's next pass finds it writable; the answer is
+    // complete, so it goes out now. A failing write only aborts the socket (freed later).
+    m_socket->flush();
     return true;
 }
 
