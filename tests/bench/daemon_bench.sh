@@ -10,7 +10,9 @@
 #   GET /containers/demo/services/web/status   one service status (one agent call)
 #   GET /containers/demo/services/status       all 21 statuses (one agent call)
 # and the daemon's RSS is read after 50,000 and 100,000 requests and after the whole run, the
-# agent's after log reads by cursor and by tail and a few follows.
+# agent's after log reads by cursor and by tail and a few follows. Beside it, bench_rss_floor
+# (tests/bench/rss_floor.cpp) loads the daemon's libraries and does nothing else: its RSS,
+# measured in the same run, is the floor that library pages put under the daemon's.
 # Targets (any miss fails the run, exit status 1): GET / >= 50% of nginx; one status >= 60%
 # and all statuses >= 50% of GET /; daemon RSS <= 12 MB after 100,000 requests and grown by at
 # most 1 MB from 50,000; agent RSS <= 2 MB; no non-2xx answer.
@@ -28,13 +30,15 @@ threads=${BENCH_THREADS:-2}
 for tool in wrk nginx curl; do
   command -v "$tool" >/dev/null || { echo "daemon_bench: $tool is missing (scripts/bootstrap installs it)" >&2; exit 2; }
 done
-[ -x "$bin/system-managerd" ] && [ -x "$bin/s6-agent" ] ||
-  { echo "daemon_bench: build system-managerd and s6-agent into $bin first" >&2; exit 2; }
+[ -x "$bin/system-managerd" ] && [ -x "$bin/s6-agent" ] && [ -x "$bin/bench_rss_floor" ] ||
+  { echo "daemon_bench: build system-managerd, s6-agent and bench_rss_floor into $bin first" >&2; exit 2; }
 
 work=$(mktemp -d)
 daemon_pid=""
 nginx_pid=""
+floor_pid=""
 cleanup() {
+  [ -n "$floor_pid" ] && kill "$floor_pid" 2>/dev/null || true
   [ -n "$daemon_pid" ] && kill -TERM "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
   [ -n "$nginx_pid" ] && kill -QUIT "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null || true
   rm -rf "$work"
@@ -156,6 +160,13 @@ read -r s_rps s_p50 s_p99 s_err < <(summary 2)
 read -r a_rps a_p50 a_p99 a_err < <(summary 3)
 rss_end=$(rss_kb)
 
+# --- the floor: the daemon's libraries loaded, nothing else ----------------------------------
+"$bin/bench_rss_floor" >"$work/floor.out" &
+floor_pid=$!
+for _ in $(seq 100); do grep -q ready "$work/floor.out" 2>/dev/null && break; sleep 0.05; done
+floor_rss=$(rss_kb "$floor_pid")
+kill "$floor_pid" && wait "$floor_pid" 2>/dev/null || true
+
 # --- the agent's memory after log reads: by cursor, by tail, and follows --------------------
 logs="$daemon/containers/demo/services/chatter/logs"
 wrk -t1 -c4 -d2s "$logs?cursor=0" >/dev/null
@@ -189,6 +200,7 @@ echo "  at start                 $rss0 kB"
 echo "  after $n50 requests   $rss50 kB"
 echo "  after $n100 requests  $rss100 kB"
 echo "  after the whole run      $rss_end kB"
+echo "  floor: the same libraries loaded by a program doing nothing else: $floor_rss kB"
 echo "agent RSS after cursor reads, tails and follows (target <= 2 MB): $agent_rss kB"
 echo "access log lines written: $logged"
 
