@@ -119,16 +119,26 @@ n100=$total
 rss100=$(rss_kb)
 
 # --- throughput ------------------------------------------------------------------------------
+# Each run also reads what the daemon and the agent spent of a core, and how much of the
+# machine stayed idle: a target whose processes wait on each other leaves cores idle.
+hz=$(getconf CLK_TCK)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+idle_ticks() { awk '/^cpu / {print $5 + $6}' /proc/stat; }
 # wrk --latency prints "50%  1.23ms" lines; normalise every latency to milliseconds.
 run() {
-  local url=$1 out
+  local url=$1 out d0 a0 i0 t0 d1 a1 i1 t1
+  d0=$(cpu_ticks "$daemon_pid") a0=$(cpu_ticks "$agent_pid") i0=$(idle_ticks) t0=$(date +%s%N)
   out=$(wrk -t"$threads" -c"$connections" -d"$duration" --latency "$url")
-  local rps p50 p99 errors
+  d1=$(cpu_ticks "$daemon_pid") a1=$(cpu_ticks "$agent_pid") i1=$(idle_ticks) t1=$(date +%s%N)
+  local rps p50 p99 errors cpu
   rps=$(awk '/^Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
-  printf '%s %s %s %s\n' "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "${errors:-0}"
+  cpu=$(awk -v d=$((d1 - d0)) -v a=$((a1 - a0)) -v i=$((i1 - i0)) -v ns=$((t1 - t0)) \
+    -v hz="$hz" -v cores="$(nproc)" 'BEGIN { s = ns / 1e9
+      printf "%.0f %.0f %.0f", 100 * d / hz / s, 100 * a / hz / s, 100 * i / hz / s / cores }')
+  printf '%s %s %s %s %s\n' "$rps" "$(to_ms "$p50")" "$(to_ms "$p99")" "${errors:-0}" "$cpu"
 }
 to_ms() {
   awk -v v="$1" 'BEGIN {
@@ -148,16 +158,17 @@ for round in $(seq "$rounds"); do
     run "${targets[$i]}" >>"$work/round.$i"
   done
 done
-summary() { # rps p50 p99 errors of target $1
+summary() { # rps p50 p99 errors daemon% agent% idle% of target $1
   local f=$work/round.$1
-  printf '%s %s %s %s\n' "$(awk '{print $1}' "$f" | median | awk '{printf "%.0f", $1}')" \
+  printf '%s %s %s %s %s %s %s\n' "$(awk '{print $1}' "$f" | median | awk '{printf "%.0f", $1}')" \
     "$(awk '{print $2}' "$f" | median)" "$(awk '{print $3}' "$f" | median)" \
-    "$(awk '{s += $4} END {print s}' "$f")"
+    "$(awk '{s += $4} END {print s}' "$f")" "$(awk '{print $5}' "$f" | median)" \
+    "$(awk '{print $6}' "$f" | median)" "$(awk '{print $7}' "$f" | median)"
 }
-read -r n_rps n_p50 n_p99 n_err < <(summary 0)
-read -r r_rps r_p50 r_p99 r_err < <(summary 1)
-read -r s_rps s_p50 s_p99 s_err < <(summary 2)
-read -r a_rps a_p50 a_p99 a_err < <(summary 3)
+read -r n_rps n_p50 n_p99 n_err n_dcpu n_acpu n_idle < <(summary 0)
+read -r r_rps r_p50 r_p99 r_err r_dcpu r_acpu r_idle < <(summary 1)
+read -r s_rps s_p50 s_p99 s_err s_dcpu s_acpu s_idle < <(summary 2)
+read -r a_rps a_p50 a_p99 a_err a_dcpu a_acpu a_idle < <(summary 3)
 rss_end=$(rss_kb)
 
 # --- the floor: the daemon's libraries loaded, nothing else ----------------------------------
@@ -185,11 +196,13 @@ logged=$(wc -l <"$work/daemon.log")
 
 echo
 echo "system-managerd benchmark: $services services, wrk -t$threads -c$connections, medians of $rounds rounds of $duration, $(nproc) cores"
-printf '%-38s %10s %9s %9s %8s\n' "target" "req/s" "p50 ms" "p99 ms" "non-2xx"
-printf '%-38s %10s %9s %9s %8s\n' "nginx fixed JSON (baseline)" "$n_rps" "$n_p50" "$n_p99" "$n_err"
-printf '%-38s %10s %9s %9s %8s\n' "daemon GET /" "$r_rps" "$r_p50" "$r_p99" "$r_err"
-printf '%-38s %10s %9s %9s %8s\n' "daemon one service status" "$s_rps" "$s_p50" "$s_p99" "$s_err"
-printf '%-38s %10s %9s %9s %8s\n' "daemon all $services statuses" "$a_rps" "$a_p50" "$a_p99" "$a_err"
+row() { printf '%-30s %8s %7s %7s %8s %9s %8s %7s\n' "$@"; }
+row "target" "req/s" "p50 ms" "p99 ms" "non-2xx" "daemon %" "agent %" "idle %"
+row "nginx fixed JSON (baseline)" "$n_rps" "$n_p50" "$n_p99" "$n_err" "-" "-" "$n_idle"
+row "daemon GET /" "$r_rps" "$r_p50" "$r_p99" "$r_err" "$r_dcpu" "$r_acpu" "$r_idle"
+row "daemon one service status" "$s_rps" "$s_p50" "$s_p99" "$s_err" "$s_dcpu" "$s_acpu" "$s_idle"
+row "daemon all $services statuses" "$a_rps" "$a_p50" "$a_p99" "$a_err" "$a_dcpu" "$a_acpu" "$a_idle"
+echo "(daemon % and agent %: of one core; idle %: of all $(nproc) cores while wrk ran)"
 echo
 awk -v r="$r_rps" -v n="$n_rps" -v a="$a_rps" -v s="$s_rps" 'BEGIN {
   printf "GET / vs nginx:            %5.1f%%  (target >= 50%%)\n", 100 * r / n
