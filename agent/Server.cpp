@@ -161,6 +161,10 @@ void Server::readInput(Connection &c) {
             c.lastActivity = Clock::now();
             if (!c.noMoreRequests)
                 c.in.append(buffer, static_cast<size_t>(n));
+            // A short read took all there was: epoll is level-triggered and reports the rest,
+            // or the end, when it comes. Asking again now would only return EAGAIN.
+            if (static_cast<size_t>(n) < sizeof buffer)
+                break;
             continue;
         }
         if (n < 0 && errno == EINTR)
