@@ -22,7 +22,7 @@ void ReadCoalescer::request(const QString &key, HttpExchange *exchange, Start st
     dropAbandoned(slot);
     slot.pending.append(exchange);
     slot.start = std::move(start);
-    if (int(slot.calls.size()) < kMaxCallsInFlight)
+    if (!slot.call)
         launchSoon(key, slot);
 }
 
@@ -30,13 +30,15 @@ void ReadCoalescer::dropAbandoned(Slot &slot) {
     // A call whose requests the watchdog has answered is lost: it must not hold back the next,
     // and its answer, should it still come, is dropped with its context. Its requests may be
     // answered a little before its own deadline passes, hence both tests.
-    std::erase_if(slot.calls, [this](const std::unique_ptr<Call> &call) {
-        const bool awaited = std::any_of(call->waiting.begin(), call->waiting.end(),
-                                         [](const QPointer<HttpExchange> &exchange) {
-                                             return exchange && !exchange->answered();
-                                         });
-        return !awaited || call->running.elapsed() > m_abandonAfterMs;
-    });
+    if (!slot.call)
+        return;
+    const QList<QPointer<HttpExchange>> &waiting = slot.call->waiting;
+    const bool awaited =
+        std::any_of(waiting.begin(), waiting.end(), [](const QPointer<HttpExchange> &exchange) {
+            return exchange && !exchange->answered();
+        });
+    if (!awaited || slot.call->running.elapsed() > m_abandonAfterMs)
+        slot.call.reset();
 }
 
 void ReadCoalescer::launchSoon(const QString &key, Slot &slot) {
@@ -54,7 +56,7 @@ void ReadCoalescer::launch(const QString &key) {
         return;
     Slot &slot = it->second;
     slot.launchQueued = false;
-    if (slot.pending.isEmpty() || int(slot.calls.size()) >= kMaxCallsInFlight)
+    if (slot.pending.isEmpty() || slot.call)
         return;
     auto call = std::make_unique<Call>();
     call->context = std::make_unique<QObject>();
@@ -63,7 +65,7 @@ void ReadCoalescer::launch(const QString &key) {
     call->startedNs = steadyClockNs();
     const Call *id = call.get();
     QObject *context = call->context.get();
-    slot.calls.push_back(std::move(call));
+    slot.call = std::move(call);
     // A copy: the slot's function may be replaced while this call runs.
     const Start start = slot.start;
     start(context, [this, key, id](const Result<QByteArray> &result, qint64 asOfNs) {
@@ -77,15 +79,13 @@ void ReadCoalescer::finished(const QString &key, const Call *id, const Result<QB
     if (it == m_slots.end())
         return;
     Slot &slot = it->second;
-    auto call = std::find_if(slot.calls.begin(), slot.calls.end(),
-                             [id](const std::unique_ptr<Call> &c) { return c.get() == id; });
-    if (call == slot.calls.end())
-        return;
-    QList<QPointer<HttpExchange>> waiting = std::move((*call)->waiting);
-    const qint64 startedNs = (*call)->startedNs;
+    if (slot.call.get() != id)
+        return; // an abandoned call's late answer
+    const std::unique_ptr<Call> call = std::move(slot.call);
+    QList<QPointer<HttpExchange>> waiting = std::move(call->waiting);
+    const qint64 startedNs = call->startedNs;
     // This runs inside a callback bound to the context: delete it later, not under our feet.
-    (*call)->context.release()->deleteLater();
-    slot.calls.erase(call);
+    call->context.release()->deleteLater();
     // An agent that just let a whole request timeout pass unanswered is not asked again for
     // those already waiting: they get the 504 now rather than a second full timeout later.
     if (!result.ok() && result.error().status == 504) {
@@ -100,7 +100,7 @@ void ReadCoalescer::finished(const QString &key, const Call *id, const Result<QB
     }
     if (!slot.pending.isEmpty())
         launchSoon(key, slot);
-    else if (slot.calls.empty() && !slot.launchQueued)
+    else if (!slot.launchQueued)
         m_slots.erase(it);
     for (const QPointer<HttpExchange> &exchange : waiting) {
         if (exchange) // gone when the watchdog already answered it

@@ -12,7 +12,6 @@
 #include <functional>
 #include <memory>
 #include <unordered_map>
-#include <vector>
 
 namespace sm {
 
@@ -34,8 +33,6 @@ class ReadCoalescer final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(ReadCoalescer)
 public:
-    static constexpr int kMaxCallsInFlight = 1;
-
     // asOfNs: the moment the answer stands for (steadyClockNs()), 0 when unknown.
     using Done = std::function<void(Result<QByteArray> result, qint64 asOfNs)>;
     // Starts the backend read; calls done once (dropped only if context is destroyed).
@@ -44,7 +41,7 @@ public:
     using Answer = std::function<void(HttpExchange *exchange, const Result<QByteArray> &result)>;
 
     // A call still running after abandonAfterMs, or whose requests are all answered (its answer
-    // was lost; the watchdog has answered them), no longer counts against the calls in flight.
+    // was lost; the watchdog has answered them), no longer holds back the next.
     ReadCoalescer(Answer answer, int abandonAfterMs, QObject *parent = nullptr);
     ~ReadCoalescer() override;
 
@@ -74,8 +71,8 @@ private:
         qint64 startedNs = 0; // steadyClockNs() when it started
     };
     struct Slot {
-        std::vector<std::unique_ptr<Call>> calls; // in flight
-        QList<QPointer<HttpExchange>> pending;    // arrived since the last call started
+        std::unique_ptr<Call> call;            // in flight, if any
+        QList<QPointer<HttpExchange>> pending; // arrived since the last call started
         Start start;
         bool launchQueued = false;
     };
