@@ -12,6 +12,7 @@ bool Cors::allowed(const QByteArray &origin) const {
 
 HeaderList Cors::headersFor(const QByteArray &origin) const {
     HeaderList headers;
+    headers.reserve(4); // room for the answer's own headers (its type, one more) after these
     if (!origin.isEmpty() && allowed(origin))
         headers.append(Header{"Access-Control-Allow-Origin", origin});
     else if (origin.isEmpty() && m_anyOrigin)

@@ -12,6 +12,9 @@ namespace sm {
 
 namespace {
 
+// Up to this size a body is copied in with the headers (Qt's socket buffer grows by 16 KiB).
+constexpr qsizetype kInlineBodyBytes = 8 * 1024;
+
 QByteArray methodName(QHttpServerRequest::Method method) {
     switch (method) {
     case QHttpServerRequest::Method::Get:
@@ -79,10 +82,8 @@ HttpExchange::HttpExchange(QByteArray method, QByteArray rawPath, QUrlQuery quer
     , m_socket(m_responder->socket()) {
     m_clock.start();
     m_arrivedNs = steadyClockNs();
-    if (m_socket) {
-        connect(m_socket, &QTcpSocket::disconnected, this, &HttpExchange::clientLeft);
+    if (m_socket)
         m_peer = m_socket->peerAddress();
-    }
 }
 
 HttpExchange::~HttpExchange() = default;
@@ -103,12 +104,24 @@ bool HttpExchange::respond(int status, const HeaderList &headers, const QByteArr
         std::exchange(m_onAnswer, nullptr)(status, body);
     if (m_socket.isNull())
         return false;
+    // Qt writes the status line (with its reason phrases). The header block, and a body that
+    // is not large, follow as one copy into the socket's buffer, so that the answer leaves in
+    // one system call; Qt's writeHeader() makes four buffer writes per header. A large body
+    // is handed over as it is, shared rather than copied.
     m_responder->writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(status));
+    const bool inlineBody = body.size() <= kInlineBodyBytes;
+    QByteArray head;
+    head.reserve(256 + (inlineBody ? body.size() : 0));
     for (const auto &[key, value] : headers)
-        m_responder->writeHeader(key, value);
+        head.append(key).append(": ").append(value).append("\r\n");
     if (status != 204 && status != 304)
-        m_responder->writeHeader("Content-Length", QByteArray::number(body.size()));
-    m_responder->writeBody(body); // the first body write also ends the header block
+        head.append("Content-Length: ").append(QByteArray::number(body.size())).append("\r\n");
+    head.append("\r\n");
+    if (inlineBody)
+        head.append(body);
+    m_socket->write(head.constData(), head.size()); // the pointer overload copies
+    if (!inlineBody)
+        m_socket->write(body);
     // Qt keeps a socket's writes until the loop's next pass finds it writable; the answer is
     // complete, so it goes out now. A failing write only aborts the socket (freed later).
     m_socket->flush();
@@ -121,9 +134,14 @@ bool HttpExchange::startStream(int status, const HeaderList &headers) {
     m_answered = true;
     if (m_onAnswer)
         std::exchange(m_onAnswer, nullptr)(status, QByteArray());
-    if (m_socket.isNull())
+    // A client that left before its stream began is not told of (its socket is only freed
+    // later): the stream would wait for a reader leaving who already has.
+    if (m_socket.isNull() || m_socket->state() != QAbstractSocket::ConnectedState)
         return false;
     m_streaming = true;
+    // Only a stream's reader leaving is news (a plain answer is dropped with its socket), so
+    // only a stream listens for it.
+    connect(m_socket, &QTcpSocket::disconnected, this, &HttpExchange::clientLeft);
     m_responder->writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(status));
     for (const auto &[key, value] : headers)
         m_responder->writeHeader(key, value);

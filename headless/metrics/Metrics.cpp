@@ -28,6 +28,18 @@ Labels serviceLabels(const QString &container, const QString &service) {
     return {{"container", utf8(container)}, {"service", utf8(service)}};
 }
 
+// What one request counter is kept under; its parts are shared, not copied.
+struct RequestKey {
+    QByteArray method;
+    QString route;
+    int code = 0;
+    bool operator==(const RequestKey &) const = default;
+};
+
+size_t qHash(const RequestKey &key, size_t seed = 0) {
+    return qHashMulti(seed, key.method, key.route, key.code);
+}
+
 // Seconds the service has been up (0 while down). `since`, the time of its last up/down
 // change, keeps counting between the agent's events, which come only when the state changes;
 // an agent without it is polled, so its uptime_seconds is fresh.
@@ -124,7 +136,7 @@ struct Metrics::Families {
             .Name("system_manager_http_requests_total")
             .Help("Answered REST requests, by method, route template and status code")
             .Register(registry);
-    QHash<QString, prometheus::Counter *> requestSeries; // "method route code"
+    QHash<RequestKey, prometheus::Counter *> requestSeries;
     prometheus::Family<prometheus::Histogram> &durations =
         prometheus::BuildHistogram()
             .Name("system_manager_http_request_duration_seconds")
@@ -189,8 +201,7 @@ void Metrics::forget(const QString &container, const QString &service) {
 void Metrics::countRequest(const QByteArray &method, const QString &route, int status,
                            double seconds) {
     const QString name = route.isEmpty() ? QString::fromLatin1(kUnmatchedRoute) : route;
-    const QString key = QString::fromLatin1(method) + u' ' + name + u' ' + QString::number(status);
-    prometheus::Counter *&count = m_->requestSeries[key];
+    prometheus::Counter *&count = m_->requestSeries[RequestKey{method, name, status}];
     if (!count)
         count = &m_->requests.Add({{"method", method.toStdString()},
                                    {"route", utf8(name)},

@@ -2,7 +2,46 @@
 // errors to HTTP, the watchdog, clients that leave early, and shared status reads.
 #include "headless_fixture.h"
 
+#include <QDir>
+#include <QTcpSocket>
+
 #include <memory>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+namespace {
+
+quint16 portOf(const sockaddr_storage &address) {
+    return address.ss_family == AF_INET
+               ? ntohs(reinterpret_cast<const sockaddr_in &>(address).sin_port)
+               : 0;
+}
+
+// TCP_NODELAY on this process's end of the loopback connection from clientPort to
+// serverPort; -1 when no such socket is open here.
+int noDelayOfServerEnd(quint16 serverPort, quint16 clientPort) {
+    for (const QString &entry : QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::Files)) {
+        const int fd = entry.toInt();
+        struct stat info {};
+        if (fstat(fd, &info) != 0 || !S_ISSOCK(info.st_mode))
+            continue;
+        sockaddr_storage local{}, peer{};
+        socklen_t localSize = sizeof local, peerSize = sizeof peer;
+        if (getsockname(fd, reinterpret_cast<sockaddr *>(&local), &localSize) != 0 ||
+            getpeername(fd, reinterpret_cast<sockaddr *>(&peer), &peerSize) != 0 ||
+            portOf(local) != serverPort || portOf(peer) != clientPort)
+            continue;
+        int on = 0;
+        socklen_t size = sizeof on;
+        return getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, &size) == 0 ? on : -1;
+    }
+    return -1;
+}
+
+} // namespace
 
 class HeadlessBehaviourTest final : public RestFixture {
     Q_OBJECT
@@ -144,6 +183,32 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT((answer(), true), 100);
         m_backend->delayMs = 0;
         QCOMPARE(call("GET", "/containers/ai_worker/services/svc/status").status, 200);
+    }
+
+    void largeAnswersDoNotWaitForAcks() {
+        // A large answer leaves in two writes; on a keep-alive connection the second would
+        // wait for the client's delayed ACK of the first (40 ms) unless Nagle is off.
+        ServiceStatus status;
+        status.container = "ai_worker";
+        status.service = "svc";
+        m_backend->agents["ai_worker"].statuses = QList<ServiceStatus>(300, status);
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, m_port);
+        QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+        QByteArray received;
+        QObject::connect(&client, &QTcpSocket::readyRead, &client,
+                         [&] { received += client.readAll(); });
+        const QByteArray expected = call("GET", "/containers/ai_worker/services/status").body;
+        QVERIFY(expected.size() > 16 * 1024);
+        for (int round = 0; round < 2; ++round) { // two answers on one connection
+            received.clear();
+            client.write("GET /containers/ai_worker/services/status HTTP/1.1\r\nHost: t\r\n\r\n");
+            QTRY_VERIFY(received.endsWith(expected));
+            QVERIFY(received.startsWith("HTTP/1.1 200 OK\r\n"));
+            QVERIFY(received.contains("\r\nContent-Length: " + QByteArray::number(expected.size()) +
+                                      "\r\n"));
+        }
+        QCOMPARE(noDelayOfServerEnd(m_port, client.localPort()), 1);
     }
 
     void coalescedReads() {
