@@ -134,8 +134,8 @@ bool HttpExchange::startStream(int status, const HeaderList &headers) {
     m_answered = true;
     if (m_onAnswer)
         std::exchange(m_onAnswer, nullptr)(status, QByteArray());
-    // A client that left before its stream began is not told of (its socket is only freed
-    // later): the stream would wait for a reader leaving who already has.
+    // A client that has already left gets no stream: its socket is freed only later and has
+    // already said `disconnected`, so the stream would never learn that its reader is gone.
     if (m_socket.isNull() || m_socket->state() != QAbstractSocket::ConnectedState)
         return false;
     m_streaming = true;

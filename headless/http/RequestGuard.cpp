@@ -222,7 +222,7 @@ void GuardedTcpServer::incomingConnection(qintptr descriptor) {
     ++m_open;
     // An answer whose end leaves in a second segment (a large body, a stream's next chunk)
     // must not wait for the client's delayed ACK of the first: 40 ms on a keep-alive
-    // connection, as every HTTP server that keeps connections open knows.
+    // connection (nginx's tcp_nodelay turns Nagle off on such connections for the same reason).
     socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     // Counted through the guard, a child of the socket: QHttpServer disconnects every signal
     // of a socket it hands to its WebSocket server, `destroyed` included, but not the guard's.
