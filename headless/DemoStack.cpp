@@ -1,5 +1,7 @@
 #include "DemoStack.h"
 
+#include "platform/Files.h"
+
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -8,7 +10,6 @@
 
 #include <csignal>
 #include <sys/prctl.h>
-#include <unistd.h>
 
 namespace sm {
 
@@ -16,17 +17,6 @@ namespace {
 constexpr int kStartDeadlineMs = 10000;
 constexpr int kStopDeadlineMs = 8000;
 constexpr int kProbeIntervalMs = 50;
-
-bool writeFile(const QString &path, const QByteArray &data, bool executable) {
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(data) != data.size())
-        return false;
-    QFile::Permissions mode =
-        QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther;
-    if (executable)
-        mode |= QFile::ExeOwner | QFile::ExeGroup | QFile::ExeOther;
-    return file.setPermissions(mode);
-}
 } // namespace
 
 DemoStack::DemoStack(QString agentBinary, int extraServices, QObject *parent)
@@ -75,28 +65,7 @@ DemoStack::~DemoStack() {
         if (p->state() != QProcess::NotRunning)
             p->kill();
     }
-    killLeftovers();
-}
-
-void DemoStack::killLeftovers() {
-    // s6-svscan going away does not always take every s6-supervise, service and s6-log with it
-    // (a supervisor killed mid-shutdown orphans its service). They all run with their working
-    // directory inside the demo tree, which is how they are found. A few dozen readlink()s.
-    if (!m_dir.isValid())
-        return;
-    const QString prefix = QFileInfo(m_dir.path()).canonicalFilePath();
-    if (prefix.isEmpty())
-        return;
-    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
-    for (const QString &pidText : pids) {
-        bool isNumber = false;
-        const pid_t pid = pidText.toInt(&isNumber);
-        if (!isNumber || pid == ::getpid())
-            continue;
-        const QString cwd = QFile::symLinkTarget(QStringLiteral("/proc/%1/cwd").arg(pid));
-        if (cwd == prefix || cwd.startsWith(prefix + u'/'))
-            ::kill(pid, SIGKILL);
-    }
+    killProcessesIn(m_dir.path());
 }
 
 bool DemoStack::writeTree(QString *error) {
@@ -222,7 +191,7 @@ void DemoStack::checkStopped() {
     if (m_stopping && !m_stoppedSent && m_agent.state() == QProcess::NotRunning &&
         m_svscan.state() == QProcess::NotRunning && m_svscanctl.state() == QProcess::NotRunning) {
         m_stoppedSent = true;
-        killLeftovers();
+        killProcessesIn(m_dir.path());
         QMetaObject::invokeMethod(this, &DemoStack::stopped, Qt::QueuedConnection);
     }
 }

@@ -40,7 +40,6 @@ private:
     void startAgent();
     void probeAgent();
     void checkStopped();
-    void killLeftovers();
     void fail(const QString &reason);
 
     QString m_agentBinary;

@@ -1,5 +1,7 @@
 #include "S6Tree.h"
 
+#include "platform/Files.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -8,27 +10,10 @@
 #include <QRegularExpression>
 #include <QTest>
 
-#include <cerrno>
-#include <csignal>
 #include <fcntl.h>
 #include <unistd.h>
 
 namespace {
-
-bool writeFile(const QString &path, const QByteArray &content, bool executable) {
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return false;
-    if (f.write(content) != content.size())
-        return false;
-    f.close();
-    if (executable)
-        return QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
-                                               QFileDevice::ExeOwner | QFileDevice::ReadGroup |
-                                               QFileDevice::ExeGroup | QFileDevice::ReadOther |
-                                               QFileDevice::ExeOther);
-    return true;
-}
 
 QByteArray runTool(const QString &program, const QStringList &args, int *exitCode = nullptr) {
     QProcess p;
@@ -63,20 +48,20 @@ bool S6Tree::addService(const QString &name, const QString &runScript,
     // Built under a staging name first so s6-svscan never sees half a service.
     const QString staging = root() + "/.staging-" + name;
     QDir().mkpath(staging);
-    bool ok = writeFile(staging + "/run", runScript.toUtf8(), true);
+    bool ok = sm::writeFile(staging + "/run", runScript.toUtf8(), true);
     if (options.downFile)
-        ok = ok && writeFile(staging + "/down", {}, false);
+        ok = ok && sm::writeFile(staging + "/down", {}, false);
     if (options.notificationFd >= 0)
-        ok = ok && writeFile(staging + "/notification-fd",
-                             QByteArray::number(options.notificationFd) + '\n', false);
+        ok = ok && sm::writeFile(staging + "/notification-fd",
+                                 QByteArray::number(options.notificationFd) + '\n', false);
     if (!options.finishScript.isEmpty())
-        ok = ok && writeFile(staging + "/finish", options.finishScript.toUtf8(), true);
+        ok = ok && sm::writeFile(staging + "/finish", options.finishScript.toUtf8(), true);
     if (options.logger) {
         QDir().mkpath(staging + "/log");
         QDir().mkpath(logDir() + '/' + name);
         const QString script = QStringLiteral("#!/bin/sh\nexec s6-log %1 %2\n")
                                    .arg(options.loggerArgs, logDir() + '/' + name);
-        ok = ok && writeFile(staging + "/log/run", script.toUtf8(), true);
+        ok = ok && sm::writeFile(staging + "/log/run", script.toUtf8(), true);
     }
     if (!ok || ::rename(QFile::encodeName(staging).constData(),
                         QFile::encodeName(serviceDir(name)).constData()) != 0) {
@@ -127,7 +112,10 @@ bool S6Tree::stop(int timeoutMs) {
         }
         m_svscan.reset();
     }
-    killLeftovers();
+    // Anything whose working directory is inside this tree belongs to it (s6-supervise, run
+    // scripts, s6-log): none may outlive the test.
+    if (m_root.isValid())
+        sm::killProcessesIn(root());
     return ok;
 }
 
@@ -205,24 +193,4 @@ bool S6Tree::rescan() {
     if (code != 0)
         m_error = QStringLiteral("s6-svscanctl -a failed");
     return code == 0;
-}
-
-void S6Tree::killLeftovers() {
-    // Anything whose working directory is inside this tree belongs to it
-    // (s6-supervise, run scripts, s6-log): kill it so no test leaks processes.
-    if (!m_root.isValid())
-        return;
-    const QString prefix = QFileInfo(root()).canonicalFilePath();
-    if (prefix.isEmpty())
-        return;
-    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
-    for (const QString &pidText : pids) {
-        bool isNumber = false;
-        const pid_t pid = pidText.toInt(&isNumber);
-        if (!isNumber || pid == ::getpid())
-            continue;
-        const QString cwd = QFile::symLinkTarget(QStringLiteral("/proc/%1/cwd").arg(pid));
-        if (cwd == prefix || cwd.startsWith(prefix + '/'))
-            ::kill(pid, SIGKILL);
-    }
 }

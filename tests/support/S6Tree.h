@@ -84,7 +84,6 @@ public:
 
 private:
     bool rescan();
-    void killLeftovers();
 
     QTemporaryDir m_root;
     std::unique_ptr<QProcess> m_svscan;
