@@ -432,7 +432,7 @@ LogStream *AgentClient::followLogs(const QString &service, int tail) {
 
 ServiceFeed *AgentClient::watchServices(std::function<void(ServiceStatus &)> complete) {
     return new AgentEventStream(m_container, m_http->stream(request("GET", "/events")), m_timeoutMs,
-                                std::move(complete));
+                                m_eventsIdleMs, std::move(complete));
 }
 
 } // namespace sm

@@ -26,6 +26,10 @@ public:
     QString socketPath() const { return m_http->socketPath(); }
     int timeoutMs() const { return m_timeoutMs; }
     void setTimeoutMs(int ms) { m_timeoutMs = ms; }
+    // How long watchServices() waits for a byte before it calls the agent hung: three of the
+    // agent's 15 s heartbeats, so that one late heartbeat on a busy robot is not an outage.
+    static constexpr int kEventsIdleMs = 45000;
+    void setEventsIdleMs(int ms) { m_eventsIdleMs = ms; }
     HttpClient *http() const { return m_http; }
 
     // GET /: the agent's version string; a short timeoutMs suits health checks.
@@ -91,6 +95,7 @@ private:
         QByteArray rest;
     } m_lastStatuses;
     int m_timeoutMs;
+    int m_eventsIdleMs = kEventsIdleMs;
     HttpClient *m_http;
 };
 

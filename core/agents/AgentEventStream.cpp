@@ -16,7 +16,8 @@ constexpr qsizetype kMaxErrorBody = 64 * 1024;
 } // namespace
 
 AgentEventStream::AgentEventStream(QString container, HttpStream *upstream, int timeoutMs,
-                                   std::function<void(ServiceStatus &)> complete, QObject *parent)
+                                   int idleMs, std::function<void(ServiceStatus &)> complete,
+                                   QObject *parent)
     : ServiceFeed(parent)
     , m_container(std::move(container))
     , m_timeoutMs(timeoutMs)
@@ -24,10 +25,20 @@ AgentEventStream::AgentEventStream(QString container, HttpStream *upstream, int 
     , m_upstream(upstream) {
     // Owning the upstream means deleting this stream closes the agent connection.
     upstream->setParent(this);
+    m_idle.setSingleShot(true);
+    m_idle.setInterval(idleMs);
+    connect(&m_idle, &QTimer::timeout, this, [this] {
+        end(ApiError::timeout(
+            QStringLiteral("Agent for container '%1' sent nothing on its event stream for %2 s")
+                .arg(m_container)
+                .arg(m_idle.interval() / 1000.0)));
+    });
     connect(upstream, &HttpStream::headersReceived, this, [this](int status, const auto &) {
         m_status = status;
-        if (status == 200)
-            Q_EMIT opened();
+        if (status != 200)
+            return;
+        m_idle.start();
+        Q_EMIT opened();
     });
     connect(upstream, &HttpStream::data, this, &AgentEventStream::onData);
     connect(upstream, &HttpStream::finished, this, &AgentEventStream::onFinished);
@@ -38,6 +49,8 @@ AgentEventStream::~AgentEventStream() = default;
 void AgentEventStream::onData(const QByteArray &bytes) {
     if (m_done)
         return;
+    if (m_idle.isActive())
+        m_idle.start(); // a heartbeat (`: ping`) counts: the agent is alive
     if (m_status != 200) {
         m_errorBody += bytes.left(kMaxErrorBody - m_errorBody.size());
         return;
@@ -91,6 +104,7 @@ void AgentEventStream::end(const ApiError &error) {
     if (m_done)
         return;
     m_done = true;
+    m_idle.stop();
     if (m_upstream)
         m_upstream->disconnect(this);
     Q_EMIT finished(error);

@@ -38,6 +38,13 @@ const QByteArray kStatus =
     "{\"name\":\"ros_bridge\",\"raw\":\"up (pid 9) 3 seconds\",\"is_up\":true,"
     "\"pid\":9,\"uptime_seconds\":3}";
 
+const QByteArray kEventStreamHead = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                                    "Transfer-Encoding: chunked\r\n\r\n";
+
+QByteArray chunk(const QByteArray &data) {
+    return QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n";
+}
+
 } // namespace
 
 class AgentErrorsTest final : public QObject {
@@ -382,6 +389,53 @@ private slots:
                  QByteArray("{\"status\":\"ok\",\"agents\":{\"ai_worker\":\"reachable\",\"gone\":"
                             "\"unreachable\"},"
                             "\"docker\":\"unavailable\"}"));
+    }
+
+    void silentEventStreamIs504() {
+        // An agent that hangs with its socket open: one event, then not even a heartbeat.
+        TestPeer peer;
+        peer.setHandler([](QLocalSocket *s, const QByteArray &) {
+            s->write(kEventStreamHead + chunk("event: service\ndata: " + kStatus + "\n\n"));
+        });
+        AgentClient client(QStringLiteral("ai_worker"), peer.path());
+        client.setEventsIdleMs(300);
+        std::unique_ptr<ServiceFeed> feed(client.watchServices({}));
+        QSignalSpy changed(feed.get(), &ServiceFeed::changed);
+        QSignalSpy finished(feed.get(), &ServiceFeed::finished);
+        QVERIFY(finished.wait(10000));
+        const auto e = finished.at(0).at(0).value<ApiError>();
+        QCOMPARE(e.status, 504);
+        QCOMPARE(e.message, QStringLiteral("Agent for container 'ai_worker' sent nothing on its "
+                                           "event stream for 0.3 s"));
+        QCOMPARE(changed.size(), 1);
+        feed.reset(); // the owner lets it go, and the connection with it
+        QTRY_COMPARE(peer.open(), 0);
+    }
+
+    void heartbeatsKeepEventStreamOpen() {
+        TestPeer peer;
+        auto pings = std::make_shared<int>(0);
+        QPointer<QTimer> heartbeat;
+        peer.setHandler([&heartbeat, pings](QLocalSocket *s, const QByteArray &) {
+            s->write(kEventStreamHead);
+            heartbeat = new QTimer(s);
+            connect(heartbeat, &QTimer::timeout, s, [s, pings] {
+                s->write(chunk(": ping\n\n"));
+                ++*pings;
+            });
+            heartbeat->start(20);
+        });
+        AgentClient client(QStringLiteral("ai_worker"), peer.path());
+        client.setEventsIdleMs(1000);
+        std::unique_ptr<ServiceFeed> feed(client.watchServices({}));
+        QSignalSpy finished(feed.get(), &ServiceFeed::finished);
+        // Twice the bound's worth of heartbeats and no event: the stream stays open.
+        QTRY_VERIFY_WITH_TIMEOUT(*pings >= 100, 20000);
+        QCOMPARE(finished.size(), 0);
+        QVERIFY(heartbeat);
+        heartbeat->stop(); // now it hangs
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.at(0).at(0).value<ApiError>().status, 504);
     }
 
     void noAnswerAfterContextDies() {
