@@ -39,11 +39,23 @@ RemoteBackend::RemoteBackend(const QUrl &baseUrl, const QString &token, QObject 
         m_nam->setProxy(QNetworkProxy::NoProxy);
     m_healthTimer.setInterval(2000);
     connect(&m_healthTimer, &QTimer::timeout, this, &RemoteBackend::pollHealth);
-    m_events = new RemoteEventStream(m_nam, eventsRequest(), this);
+    m_events = new RemoteEventStream(
+        m_nam, eventsRequest(), [this](const Event &event) { publish(event); }, this);
     connect(m_events, &RemoteEventStream::streamingChanged, this, &Backend::setLive);
 }
 
 RemoteBackend::~RemoteBackend() = default;
+
+void RemoteBackend::publish(const Event &event) {
+    if (const auto *status = std::get_if<ServiceStatus>(&event))
+        Q_EMIT serviceChanged(*status);
+    else if (const auto *removed = std::get_if<ServiceRemoved>(&event))
+        Q_EMIT serviceRemoved(removed->container, removed->service);
+    else if (const auto *agent = std::get_if<AgentReachability>(&event))
+        Q_EMIT agentReachabilityChanged(agent->container, agent->reachable);
+    else if (const auto *docker = std::get_if<DockerEvent>(&event))
+        Q_EMIT dockerEvent(*docker);
+}
 
 QNetworkRequest RemoteBackend::eventsRequest() const {
     QNetworkRequest events = makeRequest(QStringLiteral("/events"), {});

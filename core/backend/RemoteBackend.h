@@ -1,6 +1,7 @@
 #pragma once
 
 #include "backend/Backend.h"
+#include "model/Events.h"
 
 #include <QHash>
 #include <QNetworkRequest>
@@ -89,6 +90,8 @@ private:
     void noteReply(QNetworkReply *reply);
     void setConnected(bool connected, const QString &description);
     void pollHealth();
+    // Re-emits one event of the daemon's /events as this backend's own signal.
+    void publish(const Event &event);
 
     QNetworkAccessManager *m_nam;
     QUrl m_base;

@@ -58,12 +58,13 @@ void RemoteLogStream::onReadyRead() {
     const int status = m_reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status == 200 && isEventStream()) {
         for (const SseEvent &event : m_parser.feed(bytes)) {
-            if (event.event == QLatin1String("log")) {
-                Q_EMIT line(event.data);
-            } else if (event.event == QLatin1String("error")) {
-                const QJsonObject body = QJsonDocument::fromJson(event.data.toUtf8()).object();
-                m_sourceError = apiErrorFromJson(502, body);
-            }
+            const auto piece = parseLogEvent(event.event, event.data.toUtf8());
+            if (!piece)
+                continue;
+            if (const auto *text = std::get_if<QString>(&*piece))
+                Q_EMIT line(*text);
+            else
+                m_sourceError = std::get<ApiError>(*piece);
         }
         return;
     }
@@ -100,11 +101,12 @@ void RemoteLogStream::onFinished() {
 }
 
 RemoteEventStream::RemoteEventStream(QNetworkAccessManager *nam, QNetworkRequest request,
-                                     Backend *backend)
-    : QObject(backend)
+                                     std::function<void(const Event &event)> onEvent,
+                                     QObject *parent)
+    : QObject(parent)
     , m_nam(nam)
     , m_request(std::move(request))
-    , m_backend(backend) {
+    , m_onEvent(std::move(onEvent)) {
     m_retry.setSingleShot(true);
     connect(&m_retry, &QTimer::timeout, this, &RemoteEventStream::connectNow);
 }
@@ -155,17 +157,8 @@ void RemoteEventStream::onFinished() {
 }
 
 void RemoteEventStream::dispatch(const SseEvent &sse) {
-    const std::optional<Event> event = parseEvent(sse.event, sse.data.toUtf8());
-    if (!event)
-        return;
-    if (const auto *status = std::get_if<ServiceStatus>(&*event))
-        Q_EMIT m_backend->serviceChanged(*status);
-    else if (const auto *removed = std::get_if<ServiceRemoved>(&*event))
-        Q_EMIT m_backend->serviceRemoved(removed->container, removed->service);
-    else if (const auto *agent = std::get_if<AgentReachability>(&*event))
-        Q_EMIT m_backend->agentReachabilityChanged(agent->container, agent->reachable);
-    else if (const auto *docker = std::get_if<DockerEvent>(&*event))
-        Q_EMIT m_backend->dockerEvent(*docker);
+    if (const std::optional<Event> event = parseEvent(sse.event, sse.data.toUtf8()))
+        m_onEvent(*event);
 }
 
 void RemoteEventStream::setStreaming(bool streaming) {

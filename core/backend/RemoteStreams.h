@@ -2,10 +2,13 @@
 
 #include "backend/Backend.h"
 #include "http/SseParser.h"
+#include "model/Events.h"
 
 #include <QNetworkRequest>
 #include <QPointer>
 #include <QTimer>
+
+#include <functional>
 
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -44,7 +47,9 @@ class RemoteEventStream final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(RemoteEventStream)
 public:
-    RemoteEventStream(QNetworkAccessManager *nam, QNetworkRequest request, Backend *backend);
+    // onEvent gets each event the daemon sends, in order.
+    RemoteEventStream(QNetworkAccessManager *nam, QNetworkRequest request,
+                      std::function<void(const Event &event)> onEvent, QObject *parent);
     ~RemoteEventStream() override;
 
     void start();
@@ -64,7 +69,7 @@ private:
 
     QNetworkAccessManager *m_nam;
     QNetworkRequest m_request;
-    Backend *m_backend;
+    std::function<void(const Event &event)> m_onEvent;
     QPointer<QNetworkReply> m_reply;
     SseParser m_parser;
     QTimer m_retry;

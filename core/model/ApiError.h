@@ -38,6 +38,9 @@ struct ApiError {
         return {502, std::move(message), QJsonValue::Null};
     }
     static ApiError timeout(QString message) { return {504, std::move(message), QJsonValue::Null}; }
+    static ApiError unauthenticated(QString message) {
+        return {401, std::move(message), QJsonValue::Null};
+    }
     static ApiError forbidden(QString message) {
         return {403, std::move(message), QJsonValue::Null};
     }

@@ -1,6 +1,7 @@
 #include "Events.h"
 
 #include "model/JsonFields.h"
+#include "model/JsonWriter.h"
 #include "model/ModelJson.h"
 
 #include <QJsonDocument>
@@ -73,6 +74,31 @@ std::optional<Event> parseEvent(const QString &name, const QByteArray &data) {
     std::optional<Event> event;
     std::apply([&](const auto &...kind) { (readKind(kind, name, object, event) || ...); }, kKinds);
     return event;
+}
+
+EncodedEvent encodeResync(const QByteArray &lastEventId) {
+    return {"resync", JsonObjectWriter()
+                          .add("last_event_id", QString::fromUtf8(lastEventId))
+                          .add("reason", "events since then are no longer kept; the current "
+                                         "state follows")
+                          .toJson()};
+}
+
+EncodedEvent encodeLogLine(const QString &line) {
+    return {"log", line.toUtf8()};
+}
+
+EncodedEvent encodeLogError(const ApiError &error) {
+    return {"error", toJson(error)};
+}
+
+std::optional<std::variant<QString, ApiError>> parseLogEvent(const QString &name,
+                                                             const QByteArray &data) {
+    if (name == QLatin1String("log"))
+        return QString::fromUtf8(data);
+    if (name == QLatin1String("error"))
+        return apiErrorFromJson(502, QJsonDocument::fromJson(data).object());
+    return std::nullopt;
 }
 
 } // namespace sm

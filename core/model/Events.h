@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/ApiError.h"
 #include "model/Types.h"
 
 #include <QByteArray>
@@ -41,5 +42,18 @@ EncodedEvent encodeEvent(const Event &event);
 // The event named `name` with this data; nullopt for a name it does not know (a newer daemon's)
 // or data of the wrong shape.
 std::optional<Event> parseEvent(const QString &name, const QByteArray &data);
+
+// `resync`: the Last-Event-ID a subscriber came back with is older than the events kept; the
+// current state follows it.
+EncodedEvent encodeResync(const QByteArray &lastEventId);
+
+// The events of a log followed over SSE (GET .../logs?follow=true): `log` carries one line as
+// it is (not JSON); `error`, the ApiError of a source that failed, comes just before the end.
+EncodedEvent encodeLogLine(const QString &line);
+EncodedEvent encodeLogError(const ApiError &error);
+// The line, or the source's error (status 502: it failed behind the daemon); nullopt for an
+// event of another name.
+std::optional<std::variant<QString, ApiError>> parseLogEvent(const QString &name,
+                                                             const QByteArray &data);
 
 } // namespace sm

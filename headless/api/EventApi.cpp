@@ -7,7 +7,6 @@
 #include "http/Responder.h"
 #include "http/SseHub.h"
 #include "model/Events.h"
-#include "model/JsonWriter.h"
 
 #include <QUrlQuery>
 #include <QWebSocket>
@@ -78,11 +77,7 @@ std::optional<ApiError> EventApi::events(HttpExchange *ex, const PathParams &) {
     }
     QByteArray initial;
     if (!lastEventId.isEmpty())
-        initial += sseEvent("resync", JsonObjectWriter()
-                                          .add("last_event_id", QString::fromUtf8(lastEventId))
-                                          .add("reason", "events since then are no longer kept; "
-                                                         "the current state follows")
-                                          .toJson());
+        initial += sseEvent(encodeResync(lastEventId));
     const LiveSnapshot live = m_.backend->liveSnapshot();
     for (const auto &[container, reachable] : live.agents)
         initial += sse(AgentReachability{container, reachable});

@@ -18,10 +18,6 @@ bool sameDigest(const QByteArray &a, const QByteArray &b) {
     return diff == 0;
 }
 
-ApiError unauthenticated(const QString &message) {
-    return {401, message, QJsonValue::Null};
-}
-
 } // namespace
 
 Auth::Auth(const QList<ApiToken> &tokens) {
@@ -63,13 +59,14 @@ std::optional<ApiError> Auth::check(const QByteArray &authorization, const QByte
     if (!enabled() || access == Access::Open)
         return std::nullopt;
     if (authorization.isEmpty())
-        return unauthenticated(
+        return ApiError::unauthenticated(
             QStringLiteral("This route needs an access token (Authorization: Bearer <token>)"));
     const QByteArray token =
         authorization.size() > kMaxHeaderBytes ? QByteArray() : bearerToken(authorization);
     const std::optional<Identity> who = token.isEmpty() ? std::nullopt : identityOf(token);
     if (!who)
-        return unauthenticated(QStringLiteral("The access token is missing or not valid"));
+        return ApiError::unauthenticated(
+            QStringLiteral("The access token is missing or not valid"));
     const bool reading = access == Access::Read && (method == "GET" || method == "HEAD");
     if (who->role == Role::Viewer && !reading)
         return ApiError::forbidden(

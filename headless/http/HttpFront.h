@@ -25,7 +25,8 @@ using HeaderList = QList<Header>;
 
 // One HTTP request and the one answer it will get. It owns the server's responder and guards
 // the client socket with a QPointer: a client that leaves before a late answer must cost
-// nothing (Qt 6.4 segfaults when writing to a socket it already deleted).
+// nothing (Qt 6.4 segfaults when writing to a socket it already deleted; from Qt 6.11,
+// QHttpServerResponder::isResponseCanceled() says so instead, and can replace the guard).
 class HttpExchange final : public QObject {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(HttpExchange)
@@ -65,6 +66,8 @@ public:
 
     // A streamed answer (SSE): the status line and headers now (chunked transfer coding), then
     // body chunks as they come. It counts as the answer: respond() is ignored afterwards.
+    // The chunks are framed here because Qt 6.4's responder cannot stream a body; Qt 6.8's
+    // writeBeginChunked()/writeChunk() can replace this.
     bool startStream(int status, const HeaderList &headers);
     bool writeChunk(const QByteArray &bytes); // false if the client had left
     // Bytes accepted but not yet handed to the kernel: a client that stops reading grows it.

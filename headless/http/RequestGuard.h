@@ -11,7 +11,8 @@ namespace sm {
 
 // Bounds on what one client may send before the daemon stops listening to it. QHttpServer 6.4
 // has none of its own: it buffers a 1 MiB header line or a 100 MiB body whole before the
-// request reaches a handler.
+// request reaches a handler. Qt 6.11's QHttpServerConfiguration bounds header and body sizes
+// itself, and can replace this guard.
 struct RequestLimits {
     qint64 maxHeaderBytes = 16 * 1024; // request target + header names and values; more: 431
     qint64 maxBodyBytes = 1024 * 1024; // declared or received body; more: 413

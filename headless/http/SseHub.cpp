@@ -2,11 +2,14 @@
 
 #include "HttpFront.h"
 #include "backend/Backend.h"
-#include "model/ModelJson.h"
 
 #include <QRandomGenerator>
 
 namespace sm {
+
+QByteArray sseEvent(const EncodedEvent &event) {
+    return sseEvent(event.name, event.data);
+}
 
 QByteArray sseEvent(const QByteArray &name, const QByteArray &data) {
     QByteArray out;
@@ -94,12 +97,12 @@ void SseHub::follow(HttpExchange *exchange, LogStream *stream) {
     connect(exchange, &HttpExchange::clientLeft, this,
             [this, exchange] { remove(exchange, false); });
     connect(stream, &LogStream::line, this, [this, exchange](const QString &text) {
-        send(exchange, sseEvent("log", text.toUtf8()));
+        send(exchange, sseEvent(encodeLogLine(text)));
     });
     connect(stream, &LogStream::finished, this, [this, exchange](const ApiError &error) {
         // A source that failed says why before the stream ends; a clean end just ends.
         if (error.status != 0)
-            send(exchange, sseEvent("error", toJson(error)));
+            send(exchange, sseEvent(encodeLogError(error)));
         remove(exchange, false);
     });
 }

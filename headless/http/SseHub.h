@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/Events.h"
+
 #include <QByteArray>
 #include <QList>
 #include <QObject>
@@ -16,6 +18,7 @@ class LogStream;
 
 // One Server-Sent Event in wire form: `event: <name>`, one `data:` line per line of data.
 QByteArray sseEvent(const QByteArray &name, const QByteArray &data);
+QByteArray sseEvent(const EncodedEvent &event);
 
 // The daemon's server-sent event streams: GET /events subscribers, to which every published
 // event goes, and log followers, each fed by its own upstream LogStream. All share one bound on
