@@ -6,6 +6,7 @@
 #include "api/HistoryApi.h"
 #include "api/ReadCoalescer.h"
 #include "api/ServiceApi.h"
+#include "backend/Backend.h"
 #include "http/Responder.h"
 #include "http/SseHub.h"
 #include "metrics/Metrics.h"
@@ -49,7 +50,7 @@ RestServer::RestServer(Backend *backend, RestSettings settings, QObject *parent)
           },
           m_settings.requestTimeoutMs + m_settings.watchdogMarginMs, this))
     , m_hub(new SseHub(hubLimits(m_settings), this)) {
-    const ApiContext context{backend, m_out, m_reads, m_hub, &m_auth, &m_settings};
+    const ApiContext context{backend, backend, m_out, m_reads, m_hub, &m_auth, &m_settings};
     m_events = std::make_unique<EventApi>(context);
     m_services = std::make_unique<ServiceApi>(context, *m_events);
     m_docker = std::make_unique<DockerApi>(context, *m_events);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "async/Async.h"
+#include "backend/DockerBackend.h"
 #include "model/ApiError.h"
 #include "model/History.h"
 #include "model/ModelJson.h"
@@ -16,11 +17,13 @@ struct LiveSnapshot {
     QList<ServiceStatus> services;      // containers in config order, services in agent order
 };
 
-// The one asynchronous interface the REST API and the GUI both use. LocalBackend talks to the
-// agents and Docker on this host; RemoteBackend to a system-managerd over HTTP. Every call
-// answers exactly once through its callback, on the caller's thread, never synchronously
-// inside the call. A callback is dropped unanswered only if `context` is destroyed first.
-class Backend : public QObject {
+// The one asynchronous interface the REST API and the GUI both use: the services of the
+// containers' agents here, the Docker half in DockerBackend, and the live updates of both as
+// signals. LocalBackend talks to the agents and Docker on this host; RemoteBackend to a
+// system-managerd over HTTP. Every call answers exactly once through its callback, on the
+// caller's thread, never synchronously inside the call. A callback is dropped unanswered only
+// if `context` is destroyed first.
+class Backend : public QObject, public DockerBackend {
     Q_OBJECT
 public:
     // The name callers have always used; the type lives on the ground floor (async/Async.h).
@@ -69,16 +72,6 @@ public:
                               const QString &content, Callback<RunScript> done) = 0;
     // Streams start with the last `tail` lines, then follow. The caller owns the stream.
     virtual LogStream *followLogs(const QString &container, const QString &service, int tail) = 0;
-
-    virtual void dockerContainers(QObject *context, bool all,
-                                  Callback<QList<DockerContainer>> done) = 0;
-    virtual void dockerStatus(QObject *context, const QString &name,
-                              Callback<DockerStatus> done) = 0;
-    virtual void dockerControl(QObject *context, const QString &name, const QString &action,
-                               int timeoutSeconds, Callback<DockerControlResult> done) = 0;
-    virtual void dockerLogs(QObject *context, const QString &name, int tail,
-                            Callback<DockerLogs> done) = 0;
-    virtual LogStream *followDockerLogs(const QString &name, int tail) = 0;
 
     virtual void health(QObject *context, Callback<Health> done) = 0;
 

@@ -7,6 +7,7 @@
 namespace sm {
 
 class Backend;
+class DockerBackend;
 class ReadCoalescer;
 class Responder;
 class SseHub;
@@ -35,6 +36,7 @@ struct RestSettings {
 // What the routes of every scope share: where the data comes from and where answers go.
 struct ApiContext {
     Backend *backend;
+    DockerBackend *docker; // the same backend's Docker half, all that /docker needs
     Responder *out;
     ReadCoalescer *reads; // shares identical reads among concurrent requests
     SseHub *hub;          // server-sent event streams

@@ -4,7 +4,7 @@
 #include "Input.h"
 #include "ReadCoalescer.h"
 #include "Validation.h"
-#include "backend/Backend.h"
+#include "backend/DockerBackend.h"
 #include "http/Responder.h"
 #include "model/ModelJson.h"
 #include "rules/Rules.h"
@@ -69,7 +69,7 @@ DockerApi::Answer DockerApi::list(HttpExchange *ex, const PathParams &) {
     // together share one Engine call (never one that started before them).
     m_.reads->read<QList<DockerContainer>>(
         QStringLiteral("docker-list\n") + (all ? u'1' : u'0'), ex,
-        [this, all](QObject *ctx, auto done) { m_.backend->dockerContainers(ctx, all, done); },
+        [this, all](QObject *ctx, auto done) { m_.docker->dockerContainers(ctx, all, done); },
         [](const auto &list) {
             return JsonObjectWriter().addRaw("containers", toJsonArray(list)).toJson();
         });
@@ -83,7 +83,7 @@ DockerApi::Answer DockerApi::status(HttpExchange *ex, const PathParams &p) {
         return in.error();
     m_.reads->read<DockerStatus>(
         QStringLiteral("docker-status\n") + name, ex,
-        [this, name](QObject *ctx, auto done) { m_.backend->dockerStatus(ctx, name, done); },
+        [this, name](QObject *ctx, auto done) { m_.docker->dockerStatus(ctx, name, done); },
         encode);
     return {};
 }
@@ -98,8 +98,8 @@ DockerApi::Answer DockerApi::control(HttpExchange *ex, const PathParams &p) {
         return in.error();
     // Docker waits up to `timeout` seconds for the container before killing it.
     ex->setExtraDeadlineMs(qint64(timeout) * 1000);
-    m_.backend->dockerControl(ex, name, action, timeout,
-                              m_.out->answer<DockerControlResult>(ex, encode));
+    m_.docker->dockerControl(ex, name, action, timeout,
+                             m_.out->answer<DockerControlResult>(ex, encode));
     return {};
 }
 
@@ -113,7 +113,7 @@ DockerApi::Answer DockerApi::logs(HttpExchange *ex, const PathParams &p) {
     if (follow)
         m_events.followDockerLogs(ex, name, tail);
     else
-        m_.backend->dockerLogs(ex, name, tail, m_.out->answer<DockerLogs>(ex, encode));
+        m_.docker->dockerLogs(ex, name, tail, m_.out->answer<DockerLogs>(ex, encode));
     return {};
 }
 

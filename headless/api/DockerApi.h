@@ -7,7 +7,7 @@ namespace sm {
 
 class EventApi;
 
-// Routes for the host's Docker containers (rest-api.md, "Docker"); the Backend does the
+// Routes for the host's Docker containers (rest-api.md, "Docker"); the DockerBackend does the
 // Engine API work, these handlers read the input and shape the answer.
 class DockerApi final {
 public:
