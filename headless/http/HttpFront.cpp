@@ -56,9 +56,10 @@ protected:
         // unanswered (Qt 6.7 replaces this with a verifier for upgrades).
         if (request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0)
             return true;
-        auto *exchange = new HttpExchange(
-            methodName(request.method()), request.url().path(QUrl::FullyEncoded).toUtf8(),
-            request.query(), request.headers(), request.body(), makeResponder(request, socket));
+        auto *exchange = new HttpExchange(methodName(request.method()),
+                                          request.url().path(QUrl::FullyEncoded).toUtf8(),
+                                          request.query(), request.headers(), request.body(),
+                                          makeResponder(request, socket), takeAfterAnswer(socket));
         m_handler(exchange);
         return true;
     }
@@ -72,14 +73,16 @@ private:
 };
 
 HttpExchange::HttpExchange(QByteArray method, QByteArray rawPath, QUrlQuery query,
-                           HeaderList headers, QByteArray body, QHttpServerResponder &&responder)
+                           HeaderList headers, QByteArray body, QHttpServerResponder &&responder,
+                           AfterAnswer afterAnswer)
     : m_method(std::move(method))
     , m_rawPath(std::move(rawPath))
     , m_query(std::move(query))
     , m_headers(std::move(headers))
     , m_body(std::move(body))
     , m_responder(std::make_unique<QHttpServerResponder>(std::move(responder)))
-    , m_socket(m_responder->socket()) {
+    , m_socket(m_responder->socket())
+    , m_afterAnswer(afterAnswer) {
     m_clock.start();
     m_arrivedNs = steadyClockNs();
     if (m_socket)
@@ -102,7 +105,9 @@ bool HttpExchange::respond(int status, const HeaderList &headers, const QByteArr
     m_answered = true;
     if (m_onAnswer)
         std::exchange(m_onAnswer, nullptr)(status, body);
-    if (m_socket.isNull())
+    // Gone, or closing after an earlier answer on it that ended the connection (a request
+    // pipelined after `Connection: close` is not answered).
+    if (m_socket.isNull() || m_socket->state() != QAbstractSocket::ConnectedState)
         return false;
     // Qt writes the status line (with its reason phrases). The header block, and a body that
     // is not large, follow as one copy into the socket's buffer, so that the answer leaves in
@@ -116,6 +121,10 @@ bool HttpExchange::respond(int status, const HeaderList &headers, const QByteArr
         head.append(key).append(": ").append(value).append("\r\n");
     if (status != 204 && status != 304)
         head.append("Content-Length: ").append(QByteArray::number(body.size())).append("\r\n");
+    if (m_afterAnswer == AfterAnswer::Close)
+        head.append("Connection: close\r\n");
+    else if (m_afterAnswer == AfterAnswer::KeepOpenConfirmed)
+        head.append("Connection: keep-alive\r\n");
     head.append("\r\n");
     if (inlineBody)
         head.append(body);
@@ -125,6 +134,8 @@ bool HttpExchange::respond(int status, const HeaderList &headers, const QByteArr
     // Qt keeps a socket's writes until the loop's next pass finds it writable; the answer is
     // complete, so it goes out now. A failing write only aborts the socket (freed later).
     m_socket->flush();
+    if (m_afterAnswer == AfterAnswer::Close)
+        m_socket->disconnectFromHost(); // once what is unsent is written
     return true;
 }
 

@@ -86,7 +86,7 @@ Q_SIGNALS:
 private:
     friend class HttpFront;
     HttpExchange(QByteArray method, QByteArray rawPath, QUrlQuery query, HeaderList headers,
-                 QByteArray body, QHttpServerResponder &&responder);
+                 QByteArray body, QHttpServerResponder &&responder, AfterAnswer afterAnswer);
 
     QByteArray m_method;
     QByteArray m_rawPath;
@@ -98,6 +98,7 @@ private:
     QElapsedTimer m_clock;
     qint64 m_arrivedNs = 0;
     bool m_answered = false;
+    AfterAnswer m_afterAnswer;
     qint64 m_extraDeadlineMs = 0;
     bool m_streaming = false;
     std::function<void(int, const QByteArray &)> m_onAnswer;

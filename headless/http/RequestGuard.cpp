@@ -3,6 +3,7 @@
 #include "model/ApiError.h"
 #include "model/ModelJson.h"
 
+#include <QQueue>
 #include <QTcpSocket>
 
 #include <http_parser.h>
@@ -39,8 +40,18 @@ public:
         m_settings.on_body = [](http_parser *p, const char *, size_t n) {
             return self(p)->bodyBytes(n);
         };
+        m_settings.on_message_complete = [](http_parser *p) { return self(p)->complete(); };
+        setObjectName(QLatin1String(kGuardName));
         // Connected before QHttpServer sees the socket, so this runs before its reader.
         connect(socket, &QTcpSocket::readyRead, this, &ConnectionGuard::inspect);
+    }
+
+    static constexpr char kGuardName[] = "sm-request-guard";
+
+    // Read in the order the requests complete, which is the order QHttpServer hands them on:
+    // this guard parses each read before QHttpServer's reader sees it.
+    AfterAnswer takeAfterAnswer() {
+        return m_afterAnswer.isEmpty() ? AfterAnswer::KeepOpen : m_afterAnswer.dequeue();
     }
 
 private:
@@ -97,6 +108,13 @@ private:
             return 0;
         refuse(413, tooLarge()); // a chunked body that keeps growing
         return 1;
+    }
+    int complete() {
+        const bool http10 = m_parser.http_major == 1 && m_parser.http_minor == 0;
+        m_afterAnswer.enqueue(http_should_keep_alive(&m_parser) == 0 ? AfterAnswer::Close
+                              : http10 ? AfterAnswer::KeepOpenConfirmed
+                                       : AfterAnswer::KeepOpen);
+        return 0;
     }
     QString tooLarge() const {
         return QStringLiteral("The request body is larger than %1 bytes")
@@ -158,6 +176,7 @@ private:
     bool m_inValue = false;
     bool m_inOrigin = false;
     bool m_done = false;
+    QQueue<AfterAnswer> m_afterAnswer;
 };
 
 const char *reason(int status) {
@@ -174,6 +193,12 @@ const char *reason(int status) {
 }
 
 } // namespace
+
+AfterAnswer takeAfterAnswer(QTcpSocket *socket) {
+    auto *guard = socket->findChild<QObject *>(QLatin1String(ConnectionGuard::kGuardName),
+                                               Qt::FindDirectChildrenOnly);
+    return guard ? static_cast<ConnectionGuard *>(guard)->takeAfterAnswer() : AfterAnswer::KeepOpen;
+}
 
 GuardedTcpServer::GuardedTcpServer(RequestLimits limits, CorsHeaders cors, Refused refused,
                                    QObject *parent)

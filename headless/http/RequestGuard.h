@@ -5,6 +5,8 @@
 #include <QPair>
 #include <QTcpServer>
 
+class QTcpSocket;
+
 #include <functional>
 
 namespace sm {
@@ -18,6 +20,17 @@ struct RequestLimits {
     qint64 maxBodyBytes = 1024 * 1024; // declared or received body; more: 413
     int maxConnections = 4096;         // open client connections; more: 503 and close
 };
+
+// What becomes of a connection once a request on it is answered, as its guard read the
+// request (RFC 9112, 9.3). QHttpServer 6.4 keeps every connection open.
+enum class AfterAnswer {
+    KeepOpen,          // HTTP/1.1 without `Connection: close`
+    KeepOpenConfirmed, // HTTP/1.0 with `Connection: keep-alive`: the answer says it too
+    Close,             // `Connection: close`, or HTTP/1.0 without keep-alive
+};
+// The AfterAnswer of the next request QHttpServer hands on from this socket; call it once per
+// request, in their order. KeepOpen for a socket without a guard.
+AfterAnswer takeAfterAnswer(QTcpSocket *socket);
 
 // The TCP listener under QHttpServer. Every accepted socket gets a guard that reads the same
 // bytes QHttpServer will (libhttp-parser over peek(), before QHttpServer's own slot runs) and

@@ -3,6 +3,7 @@
 #include "headless_fixture.h"
 
 #include <QDir>
+#include <QSignalSpy>
 #include <QTcpSocket>
 
 #include <memory>
@@ -209,6 +210,56 @@ private Q_SLOTS:
                                       "\r\n"));
         }
         QCOMPARE(noDelayOfServerEnd(m_port, client.localPort()), 1);
+    }
+
+    void connectionCloseEndsTheConnection() {
+        // RFC 9112 9.3: `Connection: close`, and HTTP/1.0 without keep-alive, end the
+        // connection with the answer; a client reading until the end would wait forever.
+        const QList<QByteArray> requests = {
+            "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+            "GET / HTTP/1.0\r\n\r\n",
+        };
+        const QByteArray root = call("GET", "/").body;
+        for (const QByteArray &request : requests) {
+            QTcpSocket client;
+            QByteArray received;
+            QObject::connect(&client, &QTcpSocket::readyRead, &client,
+                             [&] { received += client.readAll(); });
+            QSignalSpy closed(&client, &QTcpSocket::disconnected);
+            client.connectToHost(QHostAddress::LocalHost, m_port);
+            QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+            // A request pipelined after the last one is not answered.
+            client.write(request + "GET /containers HTTP/1.1\r\nHost: t\r\n\r\n");
+            QVERIFY2(closed.wait(5000), request.constData());
+            received += client.readAll();
+            QVERIFY(received.startsWith("HTTP/1.1 200 OK\r\n"));
+            QVERIFY(received.contains("\r\nConnection: close\r\n"));
+            QVERIFY(received.endsWith("\r\n\r\n" + root));
+            QCOMPARE(received.count("HTTP/1.1 "), 1);
+        }
+    }
+
+    void http10KeepAliveKeepsTheConnection() {
+        QTcpSocket client;
+        QByteArray received;
+        QObject::connect(&client, &QTcpSocket::readyRead, &client,
+                         [&] { received += client.readAll(); });
+        client.connectToHost(QHostAddress::LocalHost, m_port);
+        QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+        const QByteArray root = call("GET", "/").body;
+        for (int round = 0; round < 2; ++round) {
+            received.clear();
+            client.write("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            QTRY_VERIFY(received.endsWith(root));
+            QVERIFY(received.contains("\r\nConnection: keep-alive\r\n"));
+            QCOMPARE(client.state(), QAbstractSocket::ConnectedState);
+        }
+        // HTTP/1.1 stays open without saying so.
+        received.clear();
+        client.write("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+        QTRY_VERIFY(received.endsWith(root));
+        QVERIFY(!received.contains("\r\nConnection:"));
+        QCOMPARE(client.state(), QAbstractSocket::ConnectedState);
     }
 
     void coalescedReads() {
