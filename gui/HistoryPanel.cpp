@@ -1,10 +1,10 @@
 #include "HistoryPanel.h"
 
 #include "HistoryModel.h"
+#include "PanelBar.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
-#include <QIcon>
 #include <QLabel>
 #include <QShowEvent>
 #include <QTableView>
@@ -29,25 +29,12 @@ HistoryPanel::HistoryPanel(QWidget *parent)
     , m_view(new QTableView(this))
     , m_title(new QLabel(tr("History"), this))
     , m_message(new QLabel(this))
-    , m_note(new QLabel(this))
-    , m_refresh(new QToolButton(this)) {
-    auto *bar = new QHBoxLayout;
-    bar->setContentsMargins(4, 2, 4, 2);
-    QFont titleFont = m_title->font();
-    titleFont.setBold(true);
-    m_title->setFont(titleFont);
-    bar->addWidget(m_title);
-    bar->addSpacing(8);
+    , m_note(new QLabel(this)) {
     m_note->setStyleSheet(QStringLiteral("color:#ef8f00"));
-    bar->addWidget(m_note);
-    bar->addStretch();
-    m_refresh->setText(tr("Refresh"));
-    m_refresh->setIcon(QIcon(QStringLiteral(":/gui/icons/refresh.svg")));
-    m_refresh->setToolTip(tr("Read the history again"));
-    m_refresh->setAutoRaise(true);
-    m_refresh->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    QHBoxLayout *bar = panelBar(m_title, m_note);
+    m_refresh = addPanelButton(bar, this, tr("Refresh"), QStringLiteral(":/gui/icons/refresh.svg"),
+                               tr("Read the history again"));
     m_refresh->setObjectName(QStringLiteral("refreshHistory"));
-    bar->addWidget(m_refresh);
     connect(m_refresh, &QToolButton::clicked, this, &HistoryPanel::refresh);
 
     m_message->setWordWrap(true);

@@ -1,5 +1,7 @@
 #include "LogPanel.h"
 
+#include "PanelBar.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -7,7 +9,6 @@
 #include <QFileDialog>
 #include <QFontDatabase>
 #include <QHBoxLayout>
-#include <QIcon>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -26,21 +27,14 @@ LogPanel::LogPanel(QWidget *parent)
     , m_title(new QLabel(tr("Log"), this))
     , m_mode(new QLabel(this))
     , m_search(new QLineEdit(this)) {
-    auto *bar = new QHBoxLayout;
-    bar->setContentsMargins(4, 2, 4, 2);
-    QFont titleFont = m_title->font();
-    titleFont.setBold(true);
-    m_title->setFont(titleFont);
-    bar->addWidget(m_title);
-    bar->addSpacing(8);
-    bar->addWidget(m_mode);
-    bar->addStretch();
-    m_pause = addButton(bar, tr("Pause"), QStringLiteral(":/gui/icons/pause.svg"),
-                        tr("Hold new lines back while reading"));
+    QHBoxLayout *bar = panelBar(m_title, m_mode);
+    m_pause = addPanelButton(bar, this, tr("Pause"), QStringLiteral(":/gui/icons/pause.svg"),
+                             tr("Hold new lines back while reading"));
     m_pause->setCheckable(true);
     connect(m_pause, &QToolButton::toggled, this, &LogPanel::setPaused);
-    m_colorsButton = addButton(bar, tr("Colors"), QStringLiteral(":/gui/icons/colors.svg"),
-                               tr("Render ANSI colors (off: strip them)"));
+    m_colorsButton =
+        addPanelButton(bar, this, tr("Colors"), QStringLiteral(":/gui/icons/colors.svg"),
+                       tr("Render ANSI colors (off: strip them)"));
     m_colorsButton->setCheckable(true);
     m_colorsButton->setChecked(true);
     connect(m_colorsButton, &QToolButton::toggled, this, &LogPanel::setColorsEnabled);
@@ -56,21 +50,23 @@ LogPanel::LogPanel(QWidget *parent)
     });
     addAction(focusSearch);
     bar->addWidget(m_search);
-    QToolButton *find = addButton(bar, tr("Find next"), QStringLiteral(":/gui/icons/find.svg"),
-                                  tr("Find the next match (F3)"));
+    QToolButton *find =
+        addPanelButton(bar, this, tr("Find next"), QStringLiteral(":/gui/icons/find.svg"),
+                       tr("Find the next match (F3)"));
     find->setShortcut(QKeySequence::FindNext);
     connect(find, &QToolButton::clicked, this, [this] { findNext(m_search->text()); });
-    connect(addButton(bar, tr("Copy"), QStringLiteral(":/gui/icons/copy.svg"),
-                      tr("Copy the selection, or the whole log")),
+    connect(addPanelButton(bar, this, tr("Copy"), QStringLiteral(":/gui/icons/copy.svg"),
+                           tr("Copy the selection, or the whole log")),
             &QToolButton::clicked, this, &LogPanel::copy);
-    connect(addButton(bar, tr("Save…"), QStringLiteral(":/gui/icons/save.svg"),
-                      tr("Save the log to a file")),
+    connect(addPanelButton(bar, this, tr("Save…"), QStringLiteral(":/gui/icons/save.svg"),
+                           tr("Save the log to a file")),
             &QToolButton::clicked, this, &LogPanel::chooseSaveFile);
-    connect(
-        addButton(bar, tr("Clear"), QStringLiteral(":/gui/icons/clear.svg"), tr("Clear the view")),
-        &QToolButton::clicked, this, &LogPanel::clear);
-    m_emptyFile = addButton(bar, tr("Empty file…"), QStringLiteral(":/gui/icons/clear.svg"),
-                            tr("Empty the service's log file on the robot"));
+    connect(addPanelButton(bar, this, tr("Clear"), QStringLiteral(":/gui/icons/clear.svg"),
+                           tr("Clear the view")),
+            &QToolButton::clicked, this, &LogPanel::clear);
+    m_emptyFile =
+        addPanelButton(bar, this, tr("Empty file…"), QStringLiteral(":/gui/icons/clear.svg"),
+                       tr("Empty the service's log file on the robot"));
     m_emptyFile->setObjectName(QStringLiteral("emptyLogFile"));
     m_emptyFile->setEnabled(false);
     connect(m_emptyFile, &QToolButton::clicked, this, &LogPanel::askToEmptyFile);
@@ -104,18 +100,6 @@ LogPanel::LogPanel(QWidget *parent)
         m_mode->setStyleSheet(live ? QStringLiteral("color:#2e7d32")
                                    : QStringLiteral("color:#ef8f00"));
     });
-}
-
-QToolButton *LogPanel::addButton(QHBoxLayout *bar, const QString &text, const QString &icon,
-                                 const QString &tip) {
-    auto *button = new QToolButton(this);
-    bar->addWidget(button);
-    button->setText(text);
-    button->setIcon(QIcon(icon));
-    button->setToolTip(tip);
-    button->setAutoRaise(true);
-    button->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    return button;
 }
 
 void LogPanel::setBackend(Backend *backend) {

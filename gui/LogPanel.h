@@ -60,9 +60,6 @@ private:
     void rerender();
     void chooseSaveFile();
     void askToEmptyFile();
-    QToolButton *addButton(QHBoxLayout *bar, const QString &text, const QString &icon,
-                           const QString &tip);
-
     LogFollower *m_follower;
     QPlainTextEdit *m_view;
     QLabel *m_title;
