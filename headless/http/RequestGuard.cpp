@@ -3,8 +3,8 @@
 #include "model/ApiError.h"
 #include "model/ModelJson.h"
 
-#include <QQueue>
 #include <QTcpSocket>
+#include <QVarLengthArray>
 
 #include <http_parser.h>
 
@@ -51,7 +51,11 @@ public:
     // Read in the order the requests complete, which is the order QHttpServer hands them on:
     // this guard parses each read before QHttpServer's reader sees it.
     AfterAnswer takeAfterAnswer() {
-        return m_afterAnswer.isEmpty() ? AfterAnswer::KeepOpen : m_afterAnswer.dequeue();
+        if (m_afterAnswer.isEmpty())
+            return AfterAnswer::KeepOpen;
+        const AfterAnswer next = m_afterAnswer.front();
+        m_afterAnswer.remove(0);
+        return next;
     }
 
 private:
@@ -111,9 +115,9 @@ private:
     }
     int complete() {
         const bool http10 = m_parser.http_major == 1 && m_parser.http_minor == 0;
-        m_afterAnswer.enqueue(http_should_keep_alive(&m_parser) == 0 ? AfterAnswer::Close
-                              : http10 ? AfterAnswer::KeepOpenConfirmed
-                                       : AfterAnswer::KeepOpen);
+        m_afterAnswer.append(http_should_keep_alive(&m_parser) == 0 ? AfterAnswer::Close
+                             : http10                               ? AfterAnswer::KeepOpenConfirmed
+                                                                    : AfterAnswer::KeepOpen);
         return 0;
     }
     QString tooLarge() const {
@@ -176,7 +180,8 @@ private:
     bool m_inValue = false;
     bool m_inOrigin = false;
     bool m_done = false;
-    QQueue<AfterAnswer> m_afterAnswer;
+    // Rarely more than one (requests pipelined): kept inline, no allocation per connection.
+    QVarLengthArray<AfterAnswer, 4> m_afterAnswer;
 };
 
 const char *reason(int status) {
