@@ -51,15 +51,18 @@ public:
 
 protected:
     bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override {
-        // Qt 6.4 asks here first and upgrades a WebSocket handshake only once it is "handled";
-        // answering it would put an HTTP answer before the 101. It goes on to the upgrade
-        // unanswered (Qt 6.7 replaces this with a verifier for upgrades).
-        if (request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0)
+        const AfterAnswer afterAnswer = takeAfterAnswer(socket);
+        // Qt 6.4 asks here first and upgrades a WebSocket handshake (`Upgrade: websocket` with
+        // `Connection: upgrade`, its own test) only once it is "handled"; answering it would
+        // put an HTTP answer before the 101. It goes on to the upgrade unanswered (Qt 6.7
+        // replaces this with a verifier for upgrades). Any other request is answered.
+        if (request.value("upgrade").compare("websocket", Qt::CaseInsensitive) == 0 &&
+            request.value("connection").toLower().contains("upgrade"))
             return true;
         auto *exchange = new HttpExchange(methodName(request.method()),
                                           request.url().path(QUrl::FullyEncoded).toUtf8(),
                                           request.query(), request.headers(), request.body(),
-                                          makeResponder(request, socket), takeAfterAnswer(socket));
+                                          makeResponder(request, socket), afterAnswer);
         m_handler(exchange);
         return true;
     }
@@ -105,8 +108,7 @@ bool HttpExchange::respond(int status, const HeaderList &headers, const QByteArr
     m_answered = true;
     if (m_onAnswer)
         std::exchange(m_onAnswer, nullptr)(status, body);
-    // Gone, or closing after an earlier answer on it that ended the connection (a request
-    // pipelined after `Connection: close` is not answered).
+    // Gone, or closing already.
     if (m_socket.isNull() || m_socket->state() != QAbstractSocket::ConnectedState)
         return false;
     // Qt writes the status line (with its reason phrases). The header block, and a body that

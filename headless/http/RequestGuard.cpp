@@ -48,13 +48,24 @@ public:
 
     static constexpr char kGuardName[] = "sm-request-guard";
 
-    // Read in the order the requests complete, which is the order QHttpServer hands them on:
-    // this guard parses each read before QHttpServer's reader sees it.
+    // Taken in the order the requests complete, which is the order QHttpServer hands them on,
+    // as it hands each on: it has then taken that request's bytes out of the socket, and what
+    // is left there (it reads one request a pass and signals readyRead again for the rest)
+    // this guard has read already.
     AfterAnswer takeAfterAnswer() {
-        if (m_afterAnswer.isEmpty())
+        m_ahead = m_socket->bytesAvailable();
+        if (m_taken == m_afterAnswer.size())
             return AfterAnswer::KeepOpen;
-        const AfterAnswer next = m_afterAnswer.front();
-        m_afterAnswer.remove(0);
+        const AfterAnswer next = m_afterAnswer[m_taken++];
+        if (m_taken == m_afterAnswer.size()) {
+            m_afterAnswer.clear();
+            m_taken = 0;
+        }
+        if (next == AfterAnswer::Close) {
+            // RFC 9112 9.6: nothing sent after it is read, so nothing sent after it runs.
+            m_done = true;
+            m_socket->readAll();
+        }
         return next;
     }
 
@@ -65,7 +76,9 @@ private:
         m_header = 0;
         m_body = 0;
         m_origin.clear();
+        m_upgrade.clear();
         m_inOrigin = false;
+        m_inUpgrade = false;
         return 0;
     }
     int headerBytes(size_t n) {
@@ -84,15 +97,19 @@ private:
             m_inValue = false;
         }
         m_inOrigin = false;
+        m_inUpgrade = false;
         return headerBytes(n);
     }
     int value(const char *at, size_t n) {
         if (!m_inValue) {
             m_inValue = true;
             m_inOrigin = m_name.compare("Origin", Qt::CaseInsensitive) == 0;
+            m_inUpgrade = m_name.compare("Upgrade", Qt::CaseInsensitive) == 0;
         }
         if (m_inOrigin && m_origin.size() < 1024)
             m_origin.append(at, qsizetype(n));
+        if (m_inUpgrade && m_upgrade.size() < 1024)
+            m_upgrade.append(at, qsizetype(n));
         return headerBytes(n);
     }
     int headersDone() {
@@ -127,31 +144,49 @@ private:
 
     void inspect() {
         if (m_done) {
-            m_socket->readAll(); // refused: nothing more reaches QHttpServer
+            m_socket->readAll(); // refused or closing: nothing more reaches QHttpServer
             return;
         }
         const QByteArray bytes = m_socket->peek(m_socket->bytesAvailable());
-        const size_t parsed =
-            http_parser_execute(&m_parser, &m_settings, bytes.constData(), size_t(bytes.size()));
-        if (m_done) {
-            m_socket->readAll();
+        // What QHttpServer left in the socket after the last request it took was read here
+        // already: only what came after it is new.
+        const qsizetype skip = qMin(qsizetype(m_ahead), bytes.size());
+        m_ahead = 0;
+        const char *data = bytes.constData() + skip;
+        size_t size = size_t(bytes.size() - skip);
+        // An empty read would tell the parser the connection ended.
+        while (size > 0) {
+            const size_t parsed = http_parser_execute(&m_parser, &m_settings, data, size);
+            if (m_done) {
+                m_socket->readAll();
+                return;
+            }
+            if (m_parser.upgrade) {
+                if (m_upgrade.toLower().contains("websocket")) {
+                    m_done = true; // not HTTP any more: QHttpServer hands it to its WebSockets
+                    disconnect(m_socket, nullptr, this, nullptr);
+                    return;
+                }
+                // Any other protocol (h2c, a CONNECT tunnel) is not taken up: QHttpServer
+                // answers the request as HTTP/1.1 and reads the next, and so does this guard.
+                http_parser_init(&m_parser, HTTP_REQUEST);
+                m_parser.data = this;
+                data += parsed;
+                size -= parsed;
+                continue;
+            }
+            if (HTTP_PARSER_ERRNO(&m_parser) == HPE_HEADER_OVERFLOW) {
+                // libhttp-parser's own bound (80 KiB) struck within one read, before ours.
+                m_socket->readAll();
+                refuse(431, QStringLiteral("The request line and headers are larger than %1 bytes")
+                                .arg(m_limits.maxHeaderBytes));
+            } else if (parsed != size || HTTP_PARSER_ERRNO(&m_parser) != HPE_OK) {
+                m_socket->readAll();
+                refuse(400, QStringLiteral("The request is not valid HTTP/1.1: %1")
+                                .arg(QString::fromLatin1(
+                                    http_errno_description(HTTP_PARSER_ERRNO(&m_parser)))));
+            }
             return;
-        }
-        if (m_parser.upgrade) {
-            m_done = true; // not HTTP any more: QHttpServer handles (and refuses) upgrades
-            disconnect(m_socket, nullptr, this, nullptr);
-            return;
-        }
-        if (HTTP_PARSER_ERRNO(&m_parser) == HPE_HEADER_OVERFLOW) {
-            // libhttp-parser's own bound (80 KiB) struck within one read, before ours.
-            m_socket->readAll();
-            refuse(431, QStringLiteral("The request line and headers are larger than %1 bytes")
-                            .arg(m_limits.maxHeaderBytes));
-        } else if (parsed != size_t(bytes.size()) || HTTP_PARSER_ERRNO(&m_parser) != HPE_OK) {
-            m_socket->readAll();
-            refuse(400, QStringLiteral("The request is not valid HTTP/1.1: %1")
-                            .arg(QString::fromLatin1(
-                                http_errno_description(HTTP_PARSER_ERRNO(&m_parser)))));
         }
     }
 
@@ -177,11 +212,15 @@ private:
     qint64 m_body = 0;
     QByteArray m_name;
     QByteArray m_origin;
+    QByteArray m_upgrade; // the Upgrade header's value
     bool m_inValue = false;
     bool m_inOrigin = false;
+    bool m_inUpgrade = false;
     bool m_done = false;
     // Rarely more than one (requests pipelined): kept inline, no allocation per connection.
     QVarLengthArray<AfterAnswer, 4> m_afterAnswer;
+    qsizetype m_taken = 0; // of m_afterAnswer
+    qint64 m_ahead = 0;    // bytes still in the socket that were parsed here already
 };
 
 const char *reason(int status) {

@@ -42,6 +42,19 @@ int noDelayOfServerEnd(quint16 serverPort, quint16 clientPort) {
     return -1;
 }
 
+// A client that writes raw HTTP and collects every byte that comes back.
+struct RawClient {
+    QTcpSocket socket;
+    QByteArray received;
+    explicit RawClient(quint16 port) {
+        QObject::connect(&socket, &QTcpSocket::readyRead, &socket,
+                         [this] { received += socket.readAll(); });
+        socket.connectToHost(QHostAddress::LocalHost, port);
+    }
+    // The answers received so far, by their status lines.
+    qsizetype answers() const { return received.count("HTTP/1.1 "); }
+};
+
 } // namespace
 
 class HeadlessBehaviourTest final : public RestFixture {
@@ -193,23 +206,20 @@ private Q_SLOTS:
         status.container = "ai_worker";
         status.service = "svc";
         m_backend->agents["ai_worker"].statuses = QList<ServiceStatus>(300, status);
-        QTcpSocket client;
-        client.connectToHost(QHostAddress::LocalHost, m_port);
-        QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
-        QByteArray received;
-        QObject::connect(&client, &QTcpSocket::readyRead, &client,
-                         [&] { received += client.readAll(); });
+        RawClient client(m_port);
+        QTRY_COMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
         const QByteArray expected = call("GET", "/containers/ai_worker/services/status").body;
         QVERIFY(expected.size() > 16 * 1024);
         for (int round = 0; round < 2; ++round) { // two answers on one connection
-            received.clear();
-            client.write("GET /containers/ai_worker/services/status HTTP/1.1\r\nHost: t\r\n\r\n");
-            QTRY_VERIFY(received.endsWith(expected));
-            QVERIFY(received.startsWith("HTTP/1.1 200 OK\r\n"));
-            QVERIFY(received.contains("\r\nContent-Length: " + QByteArray::number(expected.size()) +
-                                      "\r\n"));
+            client.received.clear();
+            client.socket.write(
+                "GET /containers/ai_worker/services/status HTTP/1.1\r\nHost: t\r\n\r\n");
+            QTRY_VERIFY(client.received.endsWith(expected));
+            QVERIFY(client.received.startsWith("HTTP/1.1 200 OK\r\n"));
+            QVERIFY(client.received.contains(
+                "\r\nContent-Length: " + QByteArray::number(expected.size()) + "\r\n"));
         }
-        QCOMPARE(noDelayOfServerEnd(m_port, client.localPort()), 1);
+        QCOMPARE(noDelayOfServerEnd(m_port, client.socket.localPort()), 1);
     }
 
     void connectionCloseEndsTheConnection() {
@@ -221,45 +231,112 @@ private Q_SLOTS:
         };
         const QByteArray root = call("GET", "/").body;
         for (const QByteArray &request : requests) {
-            QTcpSocket client;
-            QByteArray received;
-            QObject::connect(&client, &QTcpSocket::readyRead, &client,
-                             [&] { received += client.readAll(); });
-            QSignalSpy closed(&client, &QTcpSocket::disconnected);
-            client.connectToHost(QHostAddress::LocalHost, m_port);
-            QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+            RawClient client(m_port);
+            QSignalSpy closed(&client.socket, &QTcpSocket::disconnected);
+            QTRY_COMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
             // A request pipelined after the last one is not answered.
-            client.write(request + "GET /containers HTTP/1.1\r\nHost: t\r\n\r\n");
+            client.socket.write(request + "GET /containers HTTP/1.1\r\nHost: t\r\n\r\n");
             QVERIFY2(closed.wait(5000), request.constData());
-            received += client.readAll();
-            QVERIFY(received.startsWith("HTTP/1.1 200 OK\r\n"));
-            QVERIFY(received.contains("\r\nConnection: close\r\n"));
-            QVERIFY(received.endsWith("\r\n\r\n" + root));
-            QCOMPARE(received.count("HTTP/1.1 "), 1);
+            client.received += client.socket.readAll();
+            QVERIFY(client.received.startsWith("HTTP/1.1 200 OK\r\n"));
+            QVERIFY(client.received.contains("\r\nConnection: close\r\n"));
+            QVERIFY(client.received.endsWith("\r\n\r\n" + root));
+            QCOMPARE(client.answers(), 1);
         }
     }
 
+    void requestsAfterCloseAreNotRun() {
+        // The answer to the close comes later (a backend read); the stop sent behind it must
+        // not run meanwhile.
+        m_backend->delayMs = 50;
+        RawClient client(m_port);
+        QSignalSpy closed(&client.socket, &QTcpSocket::disconnected);
+        QTRY_COMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
+        const QByteArray stop = R"({"action":"stop"})";
+        client.socket.write("GET /containers/ai_worker/services/status HTTP/1.1\r\nHost: t\r\n"
+                            "Connection: close\r\n\r\n"
+                            "POST /containers/ai_worker/services/ros_bridge HTTP/1.1\r\nHost: t\r\n"
+                            "Content-Type: application/json\r\nContent-Length: " +
+                            QByteArray::number(stop.size()) + "\r\n\r\n" + stop);
+        QVERIFY(closed.wait(5000));
+        client.received += client.socket.readAll();
+        QCOMPARE(client.answers(), 1);
+        QVERIFY(client.received.startsWith("HTTP/1.1 200 OK\r\n"));
+        for (const QString &call : std::as_const(m_backend->calls))
+            QVERIFY2(!call.startsWith("control"), qPrintable(call));
+    }
+
     void http10KeepAliveKeepsTheConnection() {
-        QTcpSocket client;
-        QByteArray received;
-        QObject::connect(&client, &QTcpSocket::readyRead, &client,
-                         [&] { received += client.readAll(); });
-        client.connectToHost(QHostAddress::LocalHost, m_port);
-        QTRY_COMPARE(client.state(), QAbstractSocket::ConnectedState);
+        RawClient client(m_port);
+        QTRY_COMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
         const QByteArray root = call("GET", "/").body;
+        // Each answer on the same connection shows the one before left it open.
         for (int round = 0; round < 2; ++round) {
-            received.clear();
-            client.write("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-            QTRY_VERIFY(received.endsWith(root));
-            QVERIFY(received.contains("\r\nConnection: keep-alive\r\n"));
-            QCOMPARE(client.state(), QAbstractSocket::ConnectedState);
+            client.received.clear();
+            client.socket.write("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            QTRY_VERIFY(client.received.endsWith(root));
+            QVERIFY(client.received.contains("\r\nConnection: keep-alive\r\n"));
         }
         // HTTP/1.1 stays open without saying so.
-        received.clear();
-        client.write("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
-        QTRY_VERIFY(received.endsWith(root));
-        QVERIFY(!received.contains("\r\nConnection:"));
-        QCOMPARE(client.state(), QAbstractSocket::ConnectedState);
+        for (int round = 0; round < 2; ++round) {
+            client.received.clear();
+            client.socket.write("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+            QTRY_VERIFY(client.received.endsWith(root));
+            QVERIFY(!client.received.contains("\r\nConnection:"));
+        }
+    }
+
+    void pipelinedRequestsAreReadOnce() {
+        // Three requests in one write: the server takes one at a time, and what it has not
+        // taken yet must not be read twice, so the close asked for later still closes.
+        RawClient client(m_port);
+        QSignalSpy closed(&client.socket, &QTcpSocket::disconnected);
+        QTRY_COMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
+        const QByteArray get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+        client.socket.write(get + get + get);
+        QTRY_COMPARE(client.answers(), 3);
+        client.socket.write("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        QVERIFY(closed.wait(5000));
+        client.received += client.socket.readAll();
+        QCOMPARE(client.answers(), 4);
+        QCOMPARE(client.received.count("HTTP/1.1 200 OK\r\n"), 4);
+    }
+
+    void pipelinedRequestSplitAcrossReads() {
+        // A whole request and the start of the next, then the rest of it: both are valid.
+        RawClient client(m_port);
+        QTRY_COMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
+        client.socket.write("GET / HTTP/1.1\r\nHost: t\r\n\r\nGET /containers HTTP/1.1\r\nHo");
+        QTRY_COMPARE(client.answers(), 1);
+        client.socket.write("st: t\r\n\r\n");
+        QTRY_COMPARE(client.answers(), 2);
+        QCOMPARE(client.received.count("HTTP/1.1 200 OK\r\n"), 2);
+        QVERIFY(client.received.endsWith(call("GET", "/containers").body));
+    }
+
+    void upgradesOtherThanWebSocketsAreAnswered() {
+        const QByteArray root = call("GET", "/").body;
+        // `Upgrade: websocket` without `Connection: upgrade` is no handshake: a plain request.
+        {
+            RawClient client(m_port);
+            QTRY_COMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
+            client.socket.write("GET / HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\n\r\n");
+            QTRY_VERIFY(client.received.endsWith(root));
+            QVERIFY(client.received.startsWith("HTTP/1.1 200 OK\r\n"));
+        }
+        // An h2c upgrade is not taken up: answered as HTTP/1.1, and the limits still hold for
+        // the next request on the connection.
+        RawClient client(m_port);
+        QSignalSpy closed(&client.socket, &QTcpSocket::disconnected);
+        QTRY_COMPARE(client.socket.state(), QAbstractSocket::ConnectedState);
+        client.socket.write("GET / HTTP/1.1\r\nHost: t\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+                            "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n");
+        QTRY_VERIFY(client.received.endsWith(root));
+        client.socket.write("GET / HTTP/1.1\r\nHost: t\r\nX-Big: " + QByteArray(20000, 'a') +
+                            "\r\n\r\n");
+        QVERIFY(closed.wait(5000));
+        client.received += client.socket.readAll();
+        QVERIFY2(client.received.contains("HTTP/1.1 431 "), client.received.left(400).constData());
     }
 
     void coalescedReads() {
