@@ -134,7 +134,6 @@ void StatusMonitor::subscribe(Agent *agent) {
     ServiceFeed *feed = agent->feed.get();
     connect(feed, &ServiceFeed::opened, this, [this, agent] {
         agent->pushed = true;
-        agent->retryMs = 0;
         // What changed while nobody listened, and services that went meanwhile.
         poll(agent);
     });
@@ -147,6 +146,10 @@ void StatusMonitor::subscribe(Agent *agent) {
 }
 
 void StatusMonitor::onPushed(Agent *agent, const ServiceStatus &status) {
+    // The backoff starts again only once the agent sends events (its subscription begins with
+    // its services' states), not on the headers alone: one that answers them and then hangs
+    // is retried less and less often, not every few seconds.
+    agent->retryMs = 0;
     if (agent->reachable != true) {
         agent->reachable = true;
         Q_EMIT agentReachabilityChanged(agent->container, true);

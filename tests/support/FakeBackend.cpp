@@ -268,6 +268,7 @@ sm::ServiceFeed *FakeBackend::watchServices(const QString &container) {
     if (!pushes || pollOnly.contains(container))
         return nullptr;
     auto *feed = new sm::ServiceFeed;
+    feed->setObjectName(container); // which agent it stands for
     feeds.append(feed);
     return feed;
 }

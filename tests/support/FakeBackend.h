@@ -67,7 +67,7 @@ public:
     // for the containers in pollOnly; else nullptr (cannot push: the monitor polls).
     bool pushes = false;
     QStringList pollOnly;
-    QList<QPointer<sm::ServiceFeed>> feeds; // null once the caller deleted one
+    QList<QPointer<sm::ServiceFeed>> feeds; // named by container; null once deleted
 
     // Failures and timing, for every call that answers through a callback.
     std::optional<sm::ApiError> failWith;     // every such call answers this

@@ -8,6 +8,7 @@
 
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 
 using namespace sm;
 
@@ -319,6 +320,41 @@ private slots:
         QTRY_VERIFY(monitor.agents().contains(QPair<QString, bool>("robot", true)));
         QCOMPARE(monitor.services().size(), 1);
         QCOMPARE(agents.size(), 3); // reachable, unreachable, reachable again
+    }
+
+    void agentThatOpensThenHangsIsRetriedLessOften() {
+        // Two agents whose streams keep ending: "healthy" sends its states each time, "hung"
+        // answers the headers and then nothing. Only the first starts its backoff again; the
+        // second waits twice as long each time, so it is asked less and less often.
+        FakeBackend backend;
+        backend.pushes = true;
+        backend.agents["healthy"].statuses = {upService("healthy", "a", 10)};
+        backend.agents["hung"].statuses = {upService("hung", "a", 10)};
+        StatusMonitor::Settings settings = fast();
+        settings.agentRetryInitialMs = 10;
+        settings.agentRetryMaxMs = 60000;
+        StatusMonitor monitor(&backend, {"healthy", "hung"}, nullptr, settings);
+        QHash<QString, int> subscriptions;
+        qsizetype driven = 0;
+        QTimer driver; // each new subscription: opened, perhaps an event, then the end
+        connect(&driver, &QTimer::timeout, this, [&] {
+            for (; driven < backend.feeds.size(); ++driven) {
+                ServiceFeed *feed = backend.feeds[driven];
+                if (!feed)
+                    continue;
+                const QString container = feed->objectName();
+                ++subscriptions[container];
+                Q_EMIT feed->opened();
+                if (container == "healthy")
+                    Q_EMIT feed->changed(upService("healthy", "a", 10));
+                Q_EMIT feed->finished(ApiError::timeout("sent nothing"));
+            }
+        });
+        monitor.start();
+        driver.start(1);
+        QTRY_VERIFY_WITH_TIMEOUT(subscriptions["healthy"] >= 20, 20000);
+        QVERIFY2(subscriptions["hung"] <= 10,
+                 qPrintable(QStringLiteral("hung: %1").arg(subscriptions["hung"])));
     }
 };
 
