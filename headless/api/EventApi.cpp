@@ -24,8 +24,7 @@ constexpr const char *kWebSocketRoute = "/ws/containers/{container}/services/{se
 
 // One /events event as SSE (its name and shape: model/Events.h).
 QByteArray sse(const Event &event) {
-    const EncodedEvent e = encodeEvent(event);
-    return sseEvent(e.name, e.data);
+    return sseEvent(encodeEvent(event));
 }
 
 void publish(SseHub *hub, const Event &event) {
